@@ -1,0 +1,92 @@
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Person, User
+from accounts.roles import Role
+from core.errors import ApplicationError
+from core.services import audit_record
+
+
+@transaction.atomic
+def user_set_role(*, actor, user, role):
+    """Give `user` exactly one role (architecture.md: a person has one role), and audit it."""
+    if role not in Role.values:
+        raise ApplicationError(
+            _("Unknown role %(role)s: choose one of %(roles)s.") % {"role": role, "roles": ", ".join(Role.values)},
+            code="unknown_role",
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = sorted(user.groups.values_list("name", flat=True))
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.set([group])
+    user.is_staff = role == Role.ADMIN
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_role_codes", None)
+    audit_record(
+        actor=actor,
+        action="accounts.user.role_set",
+        target=user,
+        from_status=",".join(before),
+        to_status=role,
+    )
+    return user
+
+
+@transaction.atomic
+def staff_user_create(*, actor, email, role, password=None, first_name="", last_name="", language="sq"):
+    """Create a staff or reviewer account; applicants sign up themselves."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            _("An account with the e-mail address %(email)s already exists.") % {"email": email}, code="duplicate"
+        )
+    user = User(email=email, first_name=first_name, last_name=last_name, language=language)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    _verify_email(user)
+    audit_record(actor=actor, action="accounts.user.created", target=user, to_status="active")
+    return user_set_role(actor=actor, user=user, role=role)
+
+
+def _verify_email(user):
+    """An administrator vouches for a staff address: mark it verified so log-in is not blocked."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+
+
+@transaction.atomic
+def user_set_language(*, actor, user, language):
+    """Change the language of the e-mails and documents sent to `user`."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = user.language
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language"])
+    if before != language:
+        audit_record(
+            actor=actor, action="accounts.user.language_changed", target=user, data={"from": before, "to": language}
+        )
+    return user
+
+
+@transaction.atomic
+def person_create(*, actor, **fields):
+    """Record a person the programme counts. Validation (ID numbers, consent) runs before saving."""
+    person = Person(**fields)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def organisation_create(*, actor, **fields):
+    organisation = Organisation(**fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation

@@ -1,0 +1,22 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from accounts.urls import staff_urlpatterns
+from akt_ls.views import HomeView
+from core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include((staff_urlpatterns, "staff"))),
+    path("", include("accounts.urls")),
+    prefix_default_language=True,
+)
