@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.utils.translation import get_language
 
-# Each language is offered under its own name, in its own script.
+# Each language is offered under its own name, in its own script (and a short form for phones).
 LANGUAGE_ENDONYMS = {
-    "sq": "Shqip",
-    "sr-latn": "Srpski (latinica)",
-    "sr": "Српски (ћирилица)",
-    "en": "English",
+    "sq": ("Shqip", "SQ"),
+    "sr-latn": ("Srpski (latinica)", "SR"),
+    "sr": ("Српски (ћирилица)", "СР"),
+    "en": ("English", "EN"),
 }
 
 
@@ -14,8 +14,12 @@ def site(request):
     current = get_language()
     return {
         "site_languages": [
-            {"code": code, "name": LANGUAGE_ENDONYMS[code], "current": code == current}
+            {
+                "code": code,
+                "name": LANGUAGE_ENDONYMS[code][0],
+                "short": LANGUAGE_ENDONYMS[code][1],
+                "current": code == current,
+            }
             for code, _label in settings.LANGUAGES
         ],
-        "current_language_name": LANGUAGE_ENDONYMS.get(current, current),
     }
