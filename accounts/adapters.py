@@ -1,3 +1,6 @@
+from types import SimpleNamespace as SiteIdentity
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -30,5 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
             user = User.objects.filter(email__iexact=email).first()
         language = getattr(user, "language", None) or translation.get_language()
+        context = {
+            **context,
+            "current_site": SiteIdentity(name="AKT-LS Grants", domain=urlsplit(settings.SITE_URL).netloc),
+        }
         with translation.override(language):
             super().send_mail(template_prefix, email, context)

@@ -24,6 +24,7 @@ def test_sign_up_sends_a_confirmation_email_and_confirming_it_logs_the_applicant
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["drita.berisha@example.org"]
+    assert mailoutbox[0].body.startswith("Hello from AKT-LS Grants!")
 
     user = User.objects.get(email="drita.berisha@example.org")
     assert list(user.groups.values_list("name", flat=True)) == ["applicant"]
