@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Organisation, Person, User
 from accounts.roles import Role
-from accounts.services import _verify_email, user_set_role
+from accounts.services import user_email_mark_verified, user_set_role
 
 
 class RoleFormMixin(forms.Form):
@@ -78,7 +78,7 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            _verify_email(obj)
+            user_email_mark_verified(obj)
         role = form.cleaned_data.get("role")
         if role and list(obj.groups.values_list("name", flat=True)) != [role]:
             user_set_role(actor=request.user, user=obj, role=role)

@@ -81,8 +81,6 @@ def _seed_users(password):
                     last_name=last_name,
                     language=language,
                 )
-            if role == Role.ADMIN:
-                User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
         elif not user.groups.filter(name=role).exists():
             user_set_role(actor=None, user=user, role=role)
         yield f"log-in {email} ({role})"

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,9 +21,9 @@ def user_set_role(*, actor, user, role):
     before = sorted(user.groups.values_list("name", flat=True))
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.set([group])
-    user.is_staff = role == Role.ADMIN
-    user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_role_codes", None)
+    # Administrators use the admin site with every permission; nobody else enters it.
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save(update_fields=["is_staff", "is_superuser"])
     audit_record(
         actor=actor,
         action="accounts.user.role_set",
@@ -48,15 +49,13 @@ def staff_user_create(*, actor, email, role, password=None, first_name="", last_
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    _verify_email(user)
+    user_email_mark_verified(user)
     audit_record(actor=actor, action="accounts.user.created", target=user, to_status="active")
     return user_set_role(actor=actor, user=user, role=role)
 
 
-def _verify_email(user):
+def user_email_mark_verified(user):
     """An administrator vouches for a staff address: mark it verified so log-in is not blocked."""
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -6,6 +7,9 @@ from django.views.i18n import set_language
 from accounts.urls import staff_urlpatterns
 from akt_ls.views import HomeView
 from core import views as core_views
+
+# The admin site logs in through allauth, so its rate limits and two-factor step apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

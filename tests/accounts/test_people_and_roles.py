@@ -105,3 +105,43 @@ def test_preferences_change_the_language_of_emails(client):
     user.refresh_from_db()
     assert user.language == "sr-latn"
     assert audit_entries_for(target=user).filter(action="accounts.user.language_changed").exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_creates_a_reviewer_in_the_admin_site_with_one_role(client):
+    admin_user = staff_user_create(
+        actor=None, email="admin@cdf.example.org", role=Role.ADMIN, password="Admin-2026-pass"
+    )
+    assert admin_user.is_superuser and admin_user.is_staff
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "external.reviewer@example.org",
+            "first_name": "Milica",
+            "last_name": "Stojanović",
+            "language": "sr-latn",
+            "role": "reviewer",
+            "usable_password": "true",
+            "password1": "Reviewer-2026-pass",
+            "password2": "Reviewer-2026-pass",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    reviewer = User.objects.get(email="external.reviewer@example.org")
+    assert list(reviewer.groups.values_list("name", flat=True)) == ["reviewer"]
+    assert not reviewer.is_staff
+    assert reviewer.emailaddress_set.get().verified
+    assert audit_entries_for(target=reviewer).get(action="accounts.user.role_set").actor == admin_user
+    client.logout()
+    response = client.post(
+        "/en/accounts/login/", {"login": reviewer.email, "password": "Reviewer-2026-pass"}, follow=True
+    )
+    assert response.request["PATH_INFO"] == "/en/review/"
+
+
+@pytest.mark.django_db
+def test_the_admin_log_in_page_is_allauths_with_its_rate_limits(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.url == "/sq/accounts/login/?next=%2Fadmin%2F"
