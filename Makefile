@@ -58,6 +58,7 @@ test: setup check
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l sq -l sr_Latn -l en --ignore=.venv --ignore=node_modules --ignore=static --ignore=tests --no-obsolete
 	$(PY) scripts/transliterate_sr.py locale/sr_Latn/LC_MESSAGES/django.po locale/sr/LC_MESSAGES/django.po
+	$(PY) scripts/transliterate_sr.py locale/third_party/sr_Latn/LC_MESSAGES/django.po locale/third_party/sr/LC_MESSAGES/django.po
 	$(MAKE) compilemessages
 
 clean:

@@ -172,7 +172,8 @@ LANGUAGES = [
     ("sr", _("Serbian (Cyrillic)")),
     ("en", _("English")),
 ]
-# The project's own catalogues first, then the Albanian one for django-allauth (which ships none).
+# The project's own catalogues first, then those of libraries that ship none in our languages
+# (Albanian for django-allauth; Albanian and Serbian for django-simple-history).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Europe/Belgrade"
 USE_I18N = True
@@ -195,6 +196,10 @@ STORAGES = {
         )
     },
 }
+
+# --- Audit ---------------------------------------------------------------------------------------
+# History is a record, not an undo button: reverting would bypass the services and their audit entries.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Forms --------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -9,7 +9,7 @@ import pytest
 from scripts.transliterate_sr import transliterate_po
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
-CATALOGUES = ["sq", "sr_Latn", "sr", "third_party/sq"]
+CATALOGUES = ["sq", "sr_Latn", "sr", "third_party/sq", "third_party/sr_Latn", "third_party/sr"]
 
 
 @pytest.mark.parametrize("language", CATALOGUES)
@@ -24,9 +24,10 @@ def test_every_message_of_the_catalogue_is_translated(language):
     assert "fuzzy" not in result.stderr
 
 
-def test_the_cyrillic_catalogue_is_regenerated_from_the_latin_one():
-    latin = (LOCALE / "sr_Latn" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    cyrillic = (LOCALE / "sr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+@pytest.mark.parametrize("folder", [LOCALE, LOCALE / "third_party"])
+def test_the_cyrillic_catalogue_is_regenerated_from_the_latin_one(folder):
+    latin = (folder / "sr_Latn" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    cyrillic = (folder / "sr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     generated_note, _, body = cyrillic.partition("\n")
     assert generated_note.startswith("# Generated from")
     assert body == transliterate_po(latin), "run `make messages` after editing locale/sr_Latn"
