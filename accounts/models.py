@@ -183,6 +183,12 @@ class Organisation(TimeStampedModel):
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("people who may apply for it"),
+        blank=True,
+        related_name="organisations",
+    )
 
     history = HistoricalRecords()
 

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts.urls import staff_urlpatterns
 from akt_ls.views import HomeView
 from core import views as core_views
 
@@ -20,7 +19,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", HomeView.as_view(), name="home"),
     path("accounts/", include("allauth.urls")),
-    path("staff/", include((staff_urlpatterns, "staff"))),
+    path("staff/", include(("akt_ls.staff_urls", "staff"))),
+    path("calls/", include("grants.urls.public")),
+    path("my/", include("grants.urls.applicant")),
     path("", include("accounts.urls")),
     prefix_default_language=True,
 )

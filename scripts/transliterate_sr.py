@@ -8,40 +8,12 @@ write locale/sr (Cyrillic). Placeholders, HTML, escapes, URLs and a few Latin-on
 Usage: transliterate_sr.py SOURCE.po TARGET.po
 """
 
-import re
 import sys
+from pathlib import Path
 
-DIGRAPHS = {"Lj": "Љ", "LJ": "Љ", "lj": "љ", "Nj": "Њ", "NJ": "Њ", "nj": "њ", "Dž": "Џ", "DŽ": "Џ", "dž": "џ"}
-LETTERS = dict(
-    zip(
-        "ABCČĆDĐEFGHIJKLMNOPRSŠTUVZŽabcčćdđefghijklmnoprsštuvzž",
-        "АБЦЧЋДЂЕФГХИЈКЛМНОПРСШТУВЗЖабцчћдђефгхијклмнопрсштувзж",
-        strict=True,
-    )
-)
-# Names and codes that Serbian Cyrillic text keeps in Latin letters.
-KEEP_LATIN = ["AKT-LS", "USAID", "CDF", "TOTP", "PDF", "XLSX", "EUR", "USD", "FTE", "NUI", "e-mail", "Shqip", "English"]
-PROTECTED = re.compile(
-    r"\\.|%\([^)]+\)[sdfr]|%[sdf]|\{[^{}]*\}|<[^>]+>|&[a-zA-Z]+;|&#\d+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|"
-    + "|".join(rf"\b{re.escape(word)}\b" for word in KEEP_LATIN)
-)
-WORD_DIGRAPH = re.compile("|".join(DIGRAPHS))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def transliterate_text(text):
-    """Latin → Cyrillic, leaving protected pieces untouched."""
-    out, position = [], 0
-    for match in PROTECTED.finditer(text):
-        out.append(_letters(text[position : match.start()]))
-        out.append(match.group(0))
-        position = match.end()
-    out.append(_letters(text[position:]))
-    return "".join(out)
-
-
-def _letters(text):
-    text = WORD_DIGRAPH.sub(lambda m: DIGRAPHS[m.group(0)], text)
-    return "".join(LETTERS.get(char, char) for char in text)
+from core.transliteration import transliterate_text  # noqa: E402
 
 
 def transliterate_po(source):

@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from scripts.transliterate_sr import transliterate_po, transliterate_text
+from core.transliteration import transliterate_text
+from scripts.transliterate_sr import transliterate_po
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 

@@ -1,0 +1,100 @@
+"""Reads of calls and applications, with the joins each page needs (constant query counts)."""
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from core.text import fold
+from grants.models import Application, ApplicationStatus, Call, CallStatus
+from grants.permissions import can_view_application
+
+
+def calls_public():
+    """Published and closed calls, open ones first, then upcoming, then closed (newest deadline first)."""
+    now = timezone.now()
+    calls = list(
+        Call.objects.exclude(status=CallStatus.DRAFT).prefetch_related("eligible_municipalities").order_by("closes_at")
+    )
+    open_calls = [c for c in calls if c.phase_at(now) == "open"]
+    upcoming = sorted((c for c in calls if c.phase_at(now) == "upcoming"), key=lambda c: c.opens_at)
+    closed = sorted((c for c in calls if c.phase_at(now) == "closed"), key=lambda c: c.closes_at, reverse=True)
+    return {"open": open_calls, "upcoming": upcoming, "closed": closed}
+
+
+def open_calls():
+    now = timezone.now()
+    return (
+        Call.objects.filter(status=CallStatus.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+        .prefetch_related("eligible_municipalities")
+        .order_by("closes_at")
+    )
+
+
+def call_public_detail(*, code):
+    """A published or closed call with everything its public page shows; 404 for drafts."""
+    call = (
+        Call.objects.exclude(status=CallStatus.DRAFT)
+        .prefetch_related("eligible_municipalities", "documents", "questions", "criteria")
+        .filter(code=code)
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call
+
+
+def calls_for_staff():
+    return Call.objects.annotate(
+        application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT))
+    ).order_by("-opens_at", "code")
+
+
+def applications_of_applicant(*, user):
+    """The applicant's own applications for /my/, newest first, with call and totals joined."""
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("call", "organisation", "municipality")
+        .annotate(requested_total=Sum("budget_lines__requested_amount"))
+        .order_by("-updated_at", "-id")
+    )
+
+
+def application_for_user(*, user, pk, for_update=False):
+    """One application with what its pages show, or 404 if it does not exist or `user` may not see it."""
+    application = (
+        Application.objects.select_related("call", "person", "organisation", "municipality", "applicant")
+        .prefetch_related("partners__municipality", "budget_lines", "documents__call_document", "clarifications")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or not can_view_application(user, application):
+        raise Http404
+    return application
+
+
+def applications_for_staff(*, filters=None):
+    """Submitted applications (never drafts) for the staff list, filtered; the list pages it."""
+    filters = filters or {}
+    queryset = (
+        Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("call", "person", "organisation", "municipality")
+        .annotate(requested_total=Sum("budget_lines__requested_amount"))
+    )
+    if filters.get("call"):
+        queryset = queryset.filter(call=filters["call"])
+    if filters.get("component"):
+        queryset = queryset.filter(call__component=filters["component"])
+    if filters.get("municipality"):
+        queryset = queryset.filter(municipality=filters["municipality"])
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("community"):
+        queryset = queryset.filter(person__community=filters["community"])
+    if filters.get("submitted_from"):
+        queryset = queryset.filter(submitted_at__date__gte=filters["submitted_from"])
+    if filters.get("submitted_to"):
+        queryset = queryset.filter(submitted_at__date__lte=filters["submitted_to"])
+    if filters.get("q"):
+        for word in fold(filters["q"]).split():
+            queryset = queryset.filter(search_text__contains=word)
+    return queryset
