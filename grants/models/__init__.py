@@ -16,13 +16,19 @@ from grants.models.calls import (
     Call,
     CallCriterion,
     CallDocument,
+    CallPhase,
     CallQuestion,
     CallStatus,
     DocumentType,
     QuestionKind,
 )
+from grants.models.exports import EXPORT_TRANSITIONS, ApplicationExport, ExportFormat, ExportStatus
 
 __all__ = [
+    "EXPORT_TRANSITIONS",
+    "ApplicationExport",
+    "ExportFormat",
+    "ExportStatus",
     "APPLICATION_TRANSITIONS",
     "CALL_TRANSITIONS",
     "ApplicantType",
@@ -34,6 +40,7 @@ __all__ = [
     "Call",
     "CallCriterion",
     "CallDocument",
+    "CallPhase",
     "CallQuestion",
     "CallStatus",
     "Clarification",
