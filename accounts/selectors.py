@@ -17,3 +17,7 @@ def programme_counts():
         "people": Person.objects.count(),
         "organisations": Organisation.objects.count(),
     }
+
+
+def organisations_of_member(*, user):
+    return Organisation.objects.filter(members=user).select_related("municipality").order_by("name")

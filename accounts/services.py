@@ -1,12 +1,35 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Person, User
 from accounts.roles import Role
 from core.errors import ApplicationError
 from core.services import audit_record
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "community",
+    "municipality",
+    "phone",
+    "email",
+    "consent_given",
+)
+ORGANISATION_FIELDS = (
+    "name",
+    "type",
+    "registration_number",
+    "fiscal_number",
+    "municipality",
+    "communities_represented",
+    "email",
+    "phone",
+)
 
 
 @transaction.atomic
@@ -88,4 +111,38 @@ def organisation_create(*, actor, **fields):
     organisation = Organisation(**fields)
     organisation.full_clean()
     organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def applicant_profile_save(*, actor, data):
+    """Create or update the Person record of the logged-in applicant (their profile)."""
+    person = Person.objects.select_for_update().filter(user=actor).first() or Person(user=actor)
+    consent_before = person.consent_given
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    if person.consent_given and not consent_before:
+        person.consent_date = timezone.now()
+    person.full_clean()
+    person.save()
+    if person.consent_given and not consent_before:
+        audit_record(actor=actor, action="accounts.person.consent_given", target=person)
+    return person
+
+
+@transaction.atomic
+def organisation_save_for_member(*, actor, data, organisation=None):
+    """Create an organisation the applicant may apply for, or change one they belong to."""
+    if organisation is not None:
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if not organisation.members.filter(pk=actor.pk).exists():
+            raise ApplicationError(_("You can change only organisations you belong to."), code="not_member")
+    organisation = organisation or Organisation()
+    for field in ORGANISATION_FIELDS:
+        if field in data:
+            setattr(organisation, field, data[field])
+    organisation.full_clean()
+    organisation.save()
+    organisation.members.add(actor)
     return organisation

@@ -117,6 +117,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Belgrade"
+# Periodic work (celery beat): sweep rows whose task died with its worker.
+CELERY_BEAT_SCHEDULE = {
+    "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
+}
 
 # --- E-mail -------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -180,6 +184,7 @@ TIME_ZONE = "Europe/Belgrade"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+FORMAT_MODULE_PATH = ["akt_ls.formats"]
 
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -231,4 +236,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Libraries that narrate every step at INFO: keep their warnings only.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "celery.app.trace", "django.utils.autoreload")
+    },
 }

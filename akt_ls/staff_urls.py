@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from accounts.urls import staff_urlpatterns as accounts_staff
+from akt_ls.views import StaffHomeView
 
 urlpatterns = [
-    *accounts_staff,
+    path("", StaffHomeView.as_view(), name="home"),
     path("calls/", include("grants.urls.staff_calls")),
     path("applications/", include("grants.urls.staff_applications")),
 ]

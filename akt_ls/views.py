@@ -1,7 +1,14 @@
 from django.views.generic import TemplateView
 
+from accounts.permissions import can_use_staff_space
+from accounts.roles import Role, user_roles
+from accounts.selectors import programme_counts
 from core.choices import Component
-from municipalities.selectors import partner_municipalities_by_group
+from core.permissions import PermissionRequiredMixin
+from grants.permissions import can_list_applications, can_manage_calls
+from grants.selectors import open_calls
+from grants.views.public import with_time_left
+from municipalities.selectors import partner_municipalities, partner_municipalities_by_group
 
 
 class HomeView(TemplateView):
@@ -13,5 +20,24 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["municipality_groups"] = partner_municipalities_by_group()
         context["components"] = Component
-        context["open_calls"] = []  # calls for proposals arrive with the applicant portal
+        context["open_calls"] = with_time_left(list(open_calls()))
+        return context
+
+
+class StaffHomeView(PermissionRequiredMixin, TemplateView):
+    """The staff start page: what the programme holds, and the work each role may open."""
+
+    permission = staticmethod(can_use_staff_space)
+    template_name = "accounts/staff_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        labels = dict(Role.choices)
+        context["role_labels"] = [labels[code] for code in sorted(user_roles(user)) if code in labels]
+        context["counts"] = programme_counts()
+        context["municipality_count"] = partner_municipalities().count()
+        context["is_admin"] = Role.ADMIN in user_roles(user)
+        context["can_manage_calls"] = can_manage_calls(user)
+        context["can_list_applications"] = can_list_applications(user)
         return context

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.pdf import render_pdf
-from grants import call_pdfs  # noqa: F401 - registers the call PDF tasks with the worker
+from grants import call_pdfs, export_tasks  # noqa: F401 - registers their tasks with the worker
 from grants.models import Application
 
 logger = logging.getLogger(__name__)

@@ -289,7 +289,7 @@ def budget_problems(application, totals=None):
     call = application.call
     totals = totals or budget_totals(application)
     problems = []
-    if not application.budget_lines.exists():
+    if not application.budget_lines.all():
         return [_("Add at least one budget line.")]
     if totals["requested"] < call.min_amount:
         problems.append(
@@ -333,7 +333,7 @@ def missing_items(application):
         if question.required and application.answers.get(question.key) in (None, "", []):
             missing.append(("questions", _("Answer the question “%(question)s”.") % {"question": question.label}))
     missing.extend(("budget", problem) for problem in budget_problems(application))
-    uploaded = set(application.documents.values_list("call_document_id", flat=True))
+    uploaded = {document.call_document_id for document in application.documents.all()}
     for document in application.call.documents.all():
         if document.required and document.pk not in uploaded:
             missing.append(("documents", _("Upload “%(document)s”.") % {"document": document.name}))

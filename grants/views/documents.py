@@ -10,7 +10,10 @@ def application_document_download(request, pk, document_pk):
     if document is None:
         raise Http404
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name, content_type=document.content_type
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
