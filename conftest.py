@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from akt_ls.celery import app as celery_app
+
 
 @pytest.fixture(autouse=True)
 def _test_environment(settings, tmp_path):
@@ -17,3 +19,21 @@ def _test_environment(settings, tmp_path):
     yield
     cache.clear()
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request, settings):
+    """Tasks run in the test's own process and transaction, so their results can be asserted.
+
+    Tests marked `real_worker` keep the configured broker: with CELERY_BROKER_URL set (as in CI) they
+    talk to Redis and to a real `celery worker` process.
+    """
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before

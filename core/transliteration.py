@@ -16,10 +16,14 @@ LETTERS = dict(
     )
 )
 # Names and codes that Serbian Cyrillic text keeps in Latin letters.
-KEEP_LATIN = ["AKT-LS", "USAID", "CDF", "TOTP", "PDF", "XLSX", "EUR", "USD", "FTE", "NUI", "e-mail", "Shqip", "English"]
+KEEP_LATIN = [
+    "AKT-LS", "USAID", "CDF", "TOTP", "PDF", "XLSX", "DOCX", "CSV", "JPEG", "PNG", "EUR", "USD", "FTE", "NUI",
+    "e-mail", "Shqip", "English",
+]  # fmt: skip
 PROTECTED = re.compile(
+    # escapes, placeholders, HTML, URLs, e-mail addresses, codes such as CE-2027-01 or AKT-CE-2027-0001
     r"\\.|%\([^)]+\)[sdfr]|%[sdf]|\{[^{}]*\}|<[^>]+>|&[a-zA-Z]+;|&#\d+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|"
-    + "|".join(rf"\b{re.escape(word)}\b" for word in KEEP_LATIN)
+    r"\b(?:AKT-)?[A-Z]{2}-\d{4}-\d+\b|" + "|".join(rf"\b{re.escape(word)}\b" for word in KEEP_LATIN)
 )
 WORD_DIGRAPH = re.compile("|".join(DIGRAPHS))
 

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+pytestmark = pytest.mark.real_worker
+
 
 @pytest.mark.django_db
 def test_health_reports_the_database_broker_and_worker(client):
@@ -47,7 +49,7 @@ def broken_database():
         connection.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_health_answers_503_when_the_database_is_unreachable(client, broken_database):
     response = client.get("/healthz")
     assert response.status_code == 503

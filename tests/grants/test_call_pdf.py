@@ -96,16 +96,16 @@ def test_a_ready_pdf_is_served_at_once_without_queueing_again(client, eager_cele
 def test_without_an_eager_worker_the_pdf_is_queued_once_and_the_page_waits(client, queued):
     call = CallFactory(open=True)
     for _ in range(3):
-        response = client.get(f"/sq/calls/{call.code}/pdf/")
+        response = client.get(f"/en/calls/{call.code}/pdf/")
         assert response.status_code == 202
         html = response.content.decode()
         assert '<meta http-equiv="refresh" content="3">' in html
         assert "The PDF is being prepared; this page reloads in a few seconds." in html
-    assert queued == [(call.pk, "sq")]
-    assert not default_storage.exists(call_pdf_name(call, "sq"))
+    assert queued == [(call.pk, "en")]
+    assert not default_storage.exists(call_pdf_name(call, "en"))
 
     render_call_pdf(*queued[0])  # the worker runs
-    response = client.get(f"/sq/calls/{call.code}/pdf/")
+    response = client.get(f"/en/calls/{call.code}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
 
