@@ -4,8 +4,14 @@ The suite runs on SQLite by default and on PostgreSQL and Redis when DATABASE_UR
 CELERY_BROKER_URL are set (as .ci/run does).
 """
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import translation
 
 from akt_ls.celery import app as celery_app
@@ -37,3 +43,41 @@ def _tasks_run_in_process(request, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def celery_worker_process(settings):
+    """A real `celery worker`, started as production starts it, on the test database and media folder.
+
+    Without a broker (the embedded default) there is no worker to start: tasks run eagerly and this
+    yields None. Use it in tests marked `real_worker` with `transaction=True` (the worker sees only
+    committed rows).
+    """
+    if django_settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "akt_ls",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)

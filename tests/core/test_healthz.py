@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -56,33 +53,6 @@ def test_health_answers_503_when_the_database_is_unreachable(client, broken_data
     body = response.json()
     assert body["status"] == "down"
     assert body["database"]["ok"] is False
-
-
-@pytest.fixture
-def celery_worker_process():
-    """A real Celery worker, started as production starts it, against the configured broker."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        yield None
-        return
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "akt_ls",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            f"--hostname=healthz-test-{os.getpid()}@%h",
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield worker
-    worker.terminate()
-    worker.wait(timeout=30)
 
 
 @pytest.mark.django_db
