@@ -1,11 +1,14 @@
 """Reads of calls and applications, with the joins each page needs (constant query counts)."""
 
-from django.db.models import Count, Q, Sum
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from core.text import fold
-from grants.models import Application, ApplicationStatus, Call, CallStatus
+from grants.models import Application, ApplicationStatus, BudgetLine, Call, CallStatus
 from grants.permissions import can_view_application
 
 
@@ -49,12 +52,24 @@ def calls_for_staff():
     ).order_by("-opens_at", "code")
 
 
+def _requested_total():
+    """The amount requested, as a subquery: the list's COUNT then needs no join or GROUP BY."""
+    lines = (
+        BudgetLine.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(total=Sum("requested_amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(lines, output_field=DecimalField(max_digits=14, decimal_places=2)), Decimal("0"))
+
+
 def applications_of_applicant(*, user):
     """The applicant's own applications for /my/, newest first, with call and totals joined."""
     return (
         Application.objects.filter(applicant=user)
         .select_related("call", "organisation", "municipality")
-        .annotate(requested_total=Sum("budget_lines__requested_amount"))
+        .annotate(requested_total=_requested_total())
         .order_by("-updated_at", "-id")
     )
 
@@ -78,7 +93,7 @@ def applications_for_staff(*, filters=None):
     queryset = (
         Application.objects.exclude(status=ApplicationStatus.DRAFT)
         .select_related("call", "person", "organisation", "municipality")
-        .annotate(requested_total=Sum("budget_lines__requested_amount"))
+        .annotate(requested_total=_requested_total())
     )
     if filters.get("call"):
         queryset = queryset.filter(call=filters["call"])

@@ -264,3 +264,9 @@ class WithdrawForm(forms.Form):
 
 class ClarificationAnswerForm(forms.Form):
     response = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    attachment = forms.FileField(
+        label=_("Attach a file (optional)"),
+        required=False,
+        help_text=_("PDF, JPEG/PNG, DOCX or XLSX, at most 10 MB."),
+        error_messages={"empty": _("The file is empty. Choose the file again; if it still fails, scan it again.")},
+    )

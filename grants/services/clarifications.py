@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from core.workflow import transition
-from grants.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Clarification
+from grants.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Clarification, DocumentType
 from grants.permissions import can_request_clarification
 from grants.services.applications import SECTIONS, missing_items
+from grants.services.documents import checked_file_type, stored_document
 
 _LABELS = {
     "applicant": gettext_lazy("Applicant and partners"),
@@ -83,8 +84,11 @@ def application_request_clarification(*, actor, application, message, sections):
 
 
 @transaction.atomic
-def application_answer_clarification(*, actor, application, response):
-    """The applicant answers the open request; the application is submitted again and its sections close."""
+def application_answer_clarification(*, actor, application, response, attachment=None):
+    """The applicant answers the open request (optionally with a file); the application is submitted again.
+
+    The reopened sections close again; an attachment is kept with the application's documents.
+    """
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     if application.applicant_id != getattr(actor, "pk", None):
         raise ApplicationError(_("Only the applicant can answer this clarification request."), code="not_owner")
@@ -107,6 +111,12 @@ def application_answer_clarification(*, actor, application, response):
             code="incomplete",
             extra={"missing": missing},
         )
+    document = None
+    if attachment is not None:
+        mime = checked_file_type(application, attachment, DocumentType.values)
+        document = stored_document(
+            actor=actor, application=application, call_document=None, uploaded_file=attachment, mime=mime
+        )
     clarification.response = response
     clarification.answered_at = timezone.now()
     clarification.full_clean()
@@ -119,6 +129,10 @@ def application_answer_clarification(*, actor, application, response):
         transitions=APPLICATION_TRANSITIONS,
         action="grants.application.clarification_answered",
         comment=response,
-        data={"clarification": clarification.pk, "sections": sorted(reopened)},
+        data={
+            "clarification": clarification.pk,
+            "sections": sorted(reopened),
+            "attachment": document.pk if document else None,
+        },
         save_fields=["unlocked_sections"],
     )

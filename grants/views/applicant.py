@@ -179,13 +179,18 @@ class ClarificationAnswerView(OwnApplicationMixin, View):
     def post(self, request, pk):
         from grants.services.clarifications import application_answer_clarification
 
-        form = ClarificationAnswerForm(request.POST)
+        form = ClarificationAnswerForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, _("Write your answer before sending it."))
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
             return redirect("application_detail", pk=pk)
         try:
             application_answer_clarification(
-                actor=request.user, application=self.application, response=form.cleaned_data["response"]
+                actor=request.user,
+                application=self.application,
+                response=form.cleaned_data["response"],
+                attachment=form.cleaned_data.get("attachment"),
             )
         except ApplicationError as error:
             messages.error(request, error.message)

@@ -334,3 +334,18 @@ def test_the_dashboard_says_what_is_missing_for_a_draft(client):
     html = client.get("/en/my/").content.decode()
     assert "things still missing" in html
     assert timezone.localtime(application.call.closes_at).strftime("%d.%m.%Y %H:%M") in html
+
+
+@pytest.mark.django_db
+def test_a_pdf_can_be_previewed_inline_but_other_types_always_download(client):
+    application = complete_application()
+    document = application.documents.get()
+    client.force_login(application.applicant)
+    url = f"/en/my/applications/{application.pk}/documents/{document.pk}/"
+    response = client.get(url + "?inline=1")
+    assert response["Content-Disposition"].startswith("inline")
+    assert "sandbox" in response["Content-Security-Policy"]
+    type(document).objects.filter(pk=document.pk).update(
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert client.get(url + "?inline=1")["Content-Disposition"].startswith("attachment")

@@ -4,15 +4,18 @@ steps are audited; the applicant is e-mailed in their own language."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
 from core.errors import ApplicationError
 from core.selectors import audit_entries_for
+from grants import services
 from grants.models import ApplicationStatus, Clarification
 from grants.services.clarifications import application_answer_clarification, application_request_clarification
 from tests.factories import UserFactory
 from tests.grants.application_factories import ApplicationFactory, BudgetLineFactory
+from tests.grants.applying import PDF_BYTES, complete_application
 
 
 @pytest.fixture(autouse=True)
@@ -180,3 +183,25 @@ def test_staff_who_may_read_but_not_ask_see_no_form_and_get_404_on_posting(clien
     assert client.post(url, {"message": "Why?", "sections": ["budget"]}).status_code == 404
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_the_applicant_answers_with_an_attachment_that_staff_then_see(client):
+    application = complete_application()
+    application = services.application_submit(actor=application.applicant, application=application, declaration=True)
+    officer = UserFactory(role="programme_officer")
+    application_request_clarification(
+        actor=officer, application=application, message="Send the municipality's letter.", sections=["project"]
+    )
+    application_answer_clarification(
+        actor=application.applicant,
+        application=application,
+        response="Here it is.",
+        attachment=SimpleUploadedFile("letter.pdf", PDF_BYTES),
+    )
+    attachment = application.documents.get(call_document__isnull=True)
+    assert attachment.original_name == "letter.pdf"
+    client.force_login(officer)
+    html = client.get(f"/en/staff/applications/{application.pk}/").content.decode()
+    assert "Attachment to a clarification" in html
+    assert "letter.pdf" in html
