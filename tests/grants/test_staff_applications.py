@@ -2,6 +2,7 @@
 may open them (everyone else gets 404)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -97,7 +98,7 @@ def test_list_shows_submitted_applications_newest_first_with_their_columns_and_n
     assert "Youth centre" in html
     assert "CE-2027-01" in html
     assert "Graçanicë" in html  # the municipality in the page's language (English uses the Albanian name)
-    assert "5000.00" in html
+    assert "5,000.00" in html
     assert "01.03.2027 10:00" in html  # local (Kosovo) time
     assert "17.05.1995" not in html  # no birth dates in the list
 
@@ -259,8 +260,8 @@ def test_detail_shows_everything_the_applicant_sent(officer_client, full_applica
     assert "Young people, as asked at submission" in html  # the frozen question, not the call's current one
     assert "How many young people take part?" not in html
     assert "About forty" in html and "Women" in html  # the choice shown by its label
-    assert 'data-total="total">3000.00' in html
-    assert 'data-total="requested">2500.00' in html
+    assert 'data-total="total">3,000.00' in html
+    assert 'data-total="requested">2,500.00' in html
     assert 'data-total="cost-share">500.00' in html
     assert "16.67%" in html
     assert reverse("staff:application_document", kwargs={"pk": application.pk, "document_pk": document.pk}) in html
@@ -360,4 +361,4 @@ def test_detail_page_queries_do_not_grow_with_partners_lines_and_documents(
     officer_client.get(url)
     with django_assert_max_num_queries(12):
         response = officer_client.get(url)
-    assert response.content.decode().count("/documents/") == 7
+    assert len(re.findall(r'/documents/\d+/"', response.content.decode())) == 7
