@@ -101,7 +101,6 @@ def test_references_count_per_component_and_year_without_gaps():
     assert references == [f"AKT-CE-{year}-0001", f"AKT-CE-{year}-0002", f"AKT-BD-{year}-0001", f"AKT-CE-{year}-0003"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs this on it")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submits_get_distinct_gapless_references():
     call = open_call()
