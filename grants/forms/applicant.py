@@ -257,6 +257,10 @@ class SubmitForm(forms.Form):
         error_messages={"required": _("Tick the declaration to submit.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why do you withdraw? (optional)"), required=False, max_length=1000)
