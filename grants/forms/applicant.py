@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from core.choices import Community, Sex
 from grants.models import ApplicantType, Application, BudgetCategory, BudgetLine, Partner, QuestionKind
+from grants.services.applications import PROJECT_FIELDS
 from municipalities.models import Municipality
 
 ORGANISATION_TYPES = {ApplicantType.CSO, ApplicantType.EXISTING_BUSINESS, ApplicantType.MUNICIPALITY}
@@ -70,18 +71,8 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "title",
-            "summary",
-            "problem",
-            "solution",
-            "municipality",
-            "location_detail",
-            "start_date",
-            "end_date",
-            "communities_involved",
-            "inter_ethnic_description",
-        ]
+        # The beneficiaries grid is built from separate number fields (see __init__).
+        fields = [field for field in PROJECT_FIELDS if field != "beneficiaries"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "problem": forms.Textarea(attrs={"rows": 5}),

@@ -20,7 +20,7 @@ from grants.forms.applicant import (
     StartForm,
     WithdrawForm,
 )
-from grants.models import CallStatus
+from grants.models import Call, CallStatus
 from grants.permissions import can_apply, can_edit_application, can_withdraw_application
 from grants.selectors import applications_of_applicant, open_calls
 from grants.services.applications import budget_totals, missing_items
@@ -56,10 +56,7 @@ class ApplyStartView(PermissionRequiredMixin, View):
     template_name = "grants/my/apply_start.html"
 
     def get_call(self):
-        from grants.models import Call
-
-        call = get_object_or_404(Call.objects.exclude(status=CallStatus.DRAFT), code=self.kwargs["code"])
-        return call
+        return get_object_or_404(Call.objects.exclude(status=CallStatus.DRAFT), code=self.kwargs["code"])
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -104,8 +101,6 @@ class OwnApplicationMixin:
     A POST that arrives after the session expired keeps what was typed: it is stashed in the new
     session and offered again on the same page after log-in.
     """
-
-    section = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
