@@ -123,6 +123,7 @@ CELERY_TIMEZONE = "Europe/Belgrade"
 # Periodic work (celery beat): sweep rows whose task died with its worker.
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
+    "deliver-pending-emails": {"task": "core.tasks.deliver_pending_emails", "schedule": 120.0},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -50,3 +50,47 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+EMAIL_TRANSITIONS = {
+    EmailStatus.PENDING: {EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.CANCELLED},
+    EmailStatus.FAILED: {EmailStatus.PENDING},
+    EmailStatus.SENT: set(),
+    EmailStatus.CANCELLED: set(),
+}
+
+
+class OutgoingEmail(TimeStampedModel):
+    """An e-mail the site owes someone: written in the same transaction as the event it reports.
+
+    A Celery task sends it after commit; a periodic task sends what is still pending (Redis or the mail
+    server may be down), so nothing is lost. `builder` is the dotted path of a function that, given `args`,
+    returns the EmailMessage in its reader's language.
+    """
+
+    recipient = models.EmailField(_("to"))
+    builder = models.CharField(_("message"), max_length=200)
+    args = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="email_status_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=EmailStatus.values), name="email_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.builder.rsplit('.', 1)[-1]} · {self.status}"

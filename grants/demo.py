@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Person, User
 from accounts.roles import Role
 from core.choices import Community, Component
+from core.models import EMAIL_TRANSITIONS, EmailStatus, OutgoingEmail
 from core.workflow import transition
 from grants import services
 from grants.models import (
@@ -276,7 +277,7 @@ def _application(call, user, status, rng):
     )
     application = services.application_submit(actor=user, application=application, declaration=True)
     # Demo applicants get no confirmation e-mails (they would fill the console of `make run`).
-    Application.objects.filter(pk=application.pk).update(confirmation_sent_at=timezone.now())
+    _cancel_demo_emails()
     for step in PATHS[status]:
         application = Application.objects.select_for_update().get(pk=application.pk)
         if step == S.CLARIFICATION_REQUESTED:
@@ -333,3 +334,15 @@ PROJECT_TITLES = [
     "Punëtoria e përpunimit të frutave",
     "Zyra me një ndalesë për bizneset",
 ]
+
+
+def _cancel_demo_emails():
+    for email in OutgoingEmail.objects.filter(status=EmailStatus.PENDING, recipient__endswith="@example.org"):
+        transition(
+            instance=email,
+            to=EmailStatus.CANCELLED,
+            actor=None,
+            transitions=EMAIL_TRANSITIONS,
+            action="core.email.cancelled",
+            comment="Demo data",
+        )

@@ -110,7 +110,6 @@ class Application(TimeStampedModel):
 
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_snapshot = models.JSONField(_("content as submitted"), default=dict, blank=True)
     unlocked_sections = models.JSONField(_("sections reopened for clarification"), default=list, blank=True)
     # Reference, title, applicant and place, folded (core.text.fold) so that search ignores script and accents.

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails import email_queue
 from core.errors import ApplicationError
 from core.services import audit_record
 from core.workflow import transition
@@ -245,9 +246,11 @@ def application_submit(*, actor, application, declaration):
         save_fields=["reference", "frozen_questions", "declaration_accepted", "submitted_at", "submitted_snapshot"],
     )
     record_change(application)
-    from grants.tasks import send_submission_confirmation
-
-    transaction.on_commit(lambda: send_submission_confirmation.delay(application.pk))
+    email_queue(
+        recipient=application.applicant.email,
+        builder="grants.emails.submission_confirmation",
+        args={"application_id": application.pk},
+    )
     return application
 
 

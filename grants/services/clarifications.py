@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.emails import email_queue
 from core.errors import ApplicationError
 from core.workflow import transition
 from grants.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Clarification, DocumentType
@@ -77,9 +78,11 @@ def application_request_clarification(*, actor, application, message, sections):
         data={"clarification": clarification.pk, "sections": sections},
         save_fields=["unlocked_sections"],
     )
-    from grants.export_tasks import send_clarification_request
-
-    transaction.on_commit(lambda: send_clarification_request.delay(clarification.pk))
+    email_queue(
+        recipient=application.applicant.email,
+        builder="grants.emails.clarification_request",
+        args={"clarification_id": clarification.pk},
+    )
     return clarification
 
 
