@@ -55,3 +55,79 @@ def can_request_clarification(user, application=None):
     if not (user.is_authenticated and has_role(user, *INTAKE)):
         return False
     return application is None or application.status == ApplicationStatus.SUBMITTED
+
+
+# --- Selection (screening, reviews, decisions) and grants -----------------------------------------------------
+DECIDE = (Role.MANAGER, Role.ADMIN)
+MANAGE_GRANTS = (Role.PROGRAMME_OFFICER, Role.MANAGER, Role.ADMIN)
+FINANCE = (Role.FINANCE_OFFICER, Role.MANAGER, Role.ADMIN)
+
+
+def can_screen(user, application=None):
+    if not (user.is_authenticated and has_role(user, *INTAKE)):
+        return False
+    return application is None or application.status == ApplicationStatus.SUBMITTED
+
+
+def can_assign_reviewers(user, application=None):
+    if not (user.is_authenticated and has_role(user, *INTAKE)):
+        return False
+    return application is None or application.status in (ApplicationStatus.ELIGIBLE, ApplicationStatus.UNDER_REVIEW)
+
+
+def can_see_assignment(user, assignment=None):
+    """A reviewer sees their own assignments (title and municipality only until they declare)."""
+    if not (user.is_authenticated and has_role(user, Role.REVIEWER)):
+        return False
+    return assignment is None or assignment.reviewer_id == user.pk
+
+
+def can_read_assigned_application(user, assignment):
+    return can_see_assignment(user, assignment) and assignment.may_read_application
+
+
+def can_score(user, assignment):
+    from grants.models import AssignmentStatus
+
+    return can_see_assignment(user, assignment) and assignment.status == AssignmentStatus.DECLARED
+
+
+def can_view_reviews(user, application=None):
+    """Staff see reviews and reviewer names; applicants never do."""
+    return user.is_authenticated and has_role(user, *READ_ALL_APPLICATIONS)
+
+
+def can_record_decision(user, application=None):
+    """The committee decides (recorded by a manager); programme officers propose through the ranking."""
+    if not (user.is_authenticated and has_role(user, *DECIDE)):
+        return False
+    return application is None or application.status in (ApplicationStatus.REVIEWED, ApplicationStatus.WAITLISTED)
+
+
+def can_view_ranking(user, call=None):
+    return user.is_authenticated and has_role(user, *READ_ALL_APPLICATIONS)
+
+
+def can_view_grant(user, grant=None):
+    if not user.is_authenticated:
+        return False
+    if grant is not None and grant.application.applicant_id == user.pk:
+        return True
+    return has_role(user, *READ_ALL_APPLICATIONS)
+
+
+def can_manage_grant(user, grant=None):
+    return user.is_authenticated and has_role(user, *MANAGE_GRANTS)
+
+
+def can_edit_grant_budget(user, grant=None):
+    """Finance adjusts the approved budget until the agreement is signed."""
+    from grants.models import GrantStatus
+
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    return grant is None or grant.status == GrantStatus.AWAITING_SIGNATURE
+
+
+def can_export_selection_record(user, call=None):
+    return user.is_authenticated and has_role(user, *DECIDE)

@@ -9,6 +9,17 @@ from grants.models.applications import (
     Partner,
     ReferenceSequence,
 )
+from grants.models.awards import (
+    GRANT_TRANSITIONS,
+    DocumentStatus,
+    Grant,
+    GrantBudgetLine,
+    GrantMilestone,
+    GrantSequence,
+    GrantStatus,
+    GrantTranche,
+    InstrumentType,
+)
 from grants.models.calls import (
     CALL_TRANSITIONS,
     ApplicantType,
@@ -23,8 +34,39 @@ from grants.models.calls import (
     QuestionKind,
 )
 from grants.models.exports import EXPORT_TRANSITIONS, ApplicationExport, ExportFormat, ExportStatus
+from grants.models.review import (
+    ASSIGNMENT_TRANSITIONS,
+    AssignmentStatus,
+    CommitteeMeeting,
+    Decision,
+    DecisionOutcome,
+    IneligibilityReason,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    Screening,
+)
 
 __all__ = [
+    "GRANT_TRANSITIONS",
+    "DocumentStatus",
+    "Grant",
+    "GrantBudgetLine",
+    "GrantMilestone",
+    "GrantSequence",
+    "GrantStatus",
+    "GrantTranche",
+    "InstrumentType",
+    "ASSIGNMENT_TRANSITIONS",
+    "AssignmentStatus",
+    "CommitteeMeeting",
+    "Decision",
+    "DecisionOutcome",
+    "IneligibilityReason",
+    "Review",
+    "ReviewAssignment",
+    "ReviewScore",
+    "Screening",
     "EXPORT_TRANSITIONS",
     "ApplicationExport",
     "ExportFormat",

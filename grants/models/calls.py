@@ -120,6 +120,21 @@ class Call(TimeStampedModel):
     )
     budget_categories = models.JSONField(_("budget categories allowed"), default=list)
     min_reviewers = models.PositiveSmallIntegerField(_("reviewers per application"), default=2)
+    divergence_threshold = models.DecimalField(
+        _("divergence threshold (points of 100)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        help_text=_("Reviews further apart than this are flagged, and a third reviewer can be asked."),
+    )
+    budget_envelope = models.DecimalField(
+        _("budget envelope (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The total the call may award; approvals beyond it need an explicit override."),
+    )
 
     title = Localized("title")
     text = Localized("text")
@@ -284,6 +299,7 @@ class CallCriterion(models.Model):
         _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0"))]
     )
     max_score = models.PositiveSmallIntegerField(_("maximum score"), default=10, validators=[MinValueValidator(1)])
+    allows_not_applicable = models.BooleanField(_("may be marked not applicable"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     name = Localized("name")
