@@ -8,4 +8,8 @@ urlpatterns = [
     path("", StaffHomeView.as_view(), name="home"),
     path("calls/", include("grants.urls.staff_calls")),
     path("applications/", include("grants.urls.staff_applications")),
+    path("screening/", include("grants.urls.staff_screening")),
+    path("reviews/", include("grants.urls.staff_reviews")),
+    path("selection/", include("grants.urls.staff_decisions")),
+    path("grants/", include("grants.urls.staff_grants")),
 ]

@@ -22,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("staff/", include(("akt_ls.staff_urls", "staff"))),
     path("calls/", include("grants.urls.public")),
     path("my/", include("grants.urls.applicant")),
+    path("my/grants/", include("grants.urls.my_grants")),
+    path("review/", include("grants.urls.review")),
     path("", include("accounts.urls")),
     prefix_default_language=True,
 )
