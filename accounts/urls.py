@@ -7,6 +7,5 @@ urlpatterns = [
     path("my/profile/", views.ProfileView.as_view(), name="profile"),
     path("my/profile/organisations/new/", views.OrganisationFormView.as_view(), name="organisation_create"),
     path("my/profile/organisations/<int:pk>/", views.OrganisationFormView.as_view(), name="organisation_edit"),
-    path("review/", views.ReviewerHomeView.as_view(), name="review_home"),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
 ]

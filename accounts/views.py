@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from accounts import permissions
 from accounts.forms import OrganisationForm, PreferencesForm, ProfileForm
@@ -19,11 +19,6 @@ from core.permissions import PermissionRequiredMixin
 def start(request):
     """After log-in every role arrives at its own start page."""
     return redirect(start_url_name_for(request.user))
-
-
-class ReviewerHomeView(PermissionRequiredMixin, TemplateView):
-    permission = staticmethod(permissions.can_use_review_space)
-    template_name = "accounts/review_home.html"
 
 
 class PreferencesView(PermissionRequiredMixin, FormView):

@@ -231,6 +231,11 @@ if not DEBUG:
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Grant agreements (donor branding; texts are translated where they are used) --------------------
+AGREEMENT_DONOR_NAME = "USAID"
+AGREEMENT_PROGRAMME_NAME = "Advancing Kosovo Together – Local Solutions"
+AGREEMENT_LOGO_STATIC = ""  # a path under static/ (e.g. "img/usaid-logo.png") once the donor provides the logo
+
 # --- Demo data ----------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="akt-demo-2026")
 

@@ -1,1 +1,35 @@
-urlpatterns = []
+"""Staff pages of grants, at /<lang>/staff/grants/ in the "staff" namespace."""
+
+from django.urls import path
+
+from grants.views import grants as views
+
+urlpatterns = [
+    path("", views.GrantListView.as_view(), name="grants_list"),
+    path("<int:pk>/", views.GrantDetailView.as_view(), name="grant_detail"),
+    path("<int:pk>/terms/", views.GrantTermsEditView.as_view(), name="grant_edit"),
+    path("<int:pk>/agreement/", views.GrantAgreementRequestView.as_view(), name="grant_agreement_request"),
+    path("<int:pk>/agreement/download/", views.GrantAgreementDownloadView.as_view(), name="grant_agreement"),
+    path(
+        "<int:pk>/agreement/signed/",
+        views.GrantAgreementDownloadView.as_view(signed=True),
+        name="grant_signed_copy",
+    ),
+    path("<int:pk>/sign/", views.GrantSignView.as_view(), name="grant_sign"),
+    path("selection-record/<str:code>/", views.SelectionRecordView.as_view(), name="selection_record"),
+    path(
+        "selection-record/<str:code>/download/",
+        views.SelectionRecordDownloadView.as_view(),
+        name="selection_record_download",
+    ),
+]
+for kind, name in views.ROW_URL_NAMES.items():
+    urlpatterns += [
+        path(f"<int:pk>/{kind}/add/", views.GrantRowView.as_view(kind=kind), name=f"{name}_add"),
+        path(f"<int:pk>/{kind}/<int:row_pk>/", views.GrantRowView.as_view(kind=kind), name=f"{name}_edit"),
+        path(
+            f"<int:pk>/{kind}/<int:row_pk>/delete/",
+            views.GrantRowDeleteView.as_view(kind=kind),
+            name=f"{name}_delete",
+        ),
+    ]

@@ -1,0 +1,750 @@
+"""Every write to a grant after award: terms, approved budget, milestones and planned tranches (all before
+signature), the agreement PDF (rendered by Celery, failure is state), the signed copy that activates the grant,
+and the call's selection record for auditors.
+
+Each service locks the grant row first, so edits and an agreement rendering never interleave: an agreement is
+always printed from one consistent state of the grant. Any change of terms makes a generated agreement outdated;
+it is removed, and staff generate it again.
+"""
+
+import logging
+import uuid
+from decimal import Decimal
+
+import filetype
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, ProtectedError
+from django.utils import formats, timezone, translation
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.pdf import render_pdf
+from core.services import audit_record
+from core.workflow import transition
+from grants.models import (
+    GRANT_TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    AssignmentStatus,
+    Call,
+    DocumentStatus,
+    Grant,
+    GrantBudgetLine,
+    GrantMilestone,
+    GrantStatus,
+    GrantTranche,
+    IneligibilityReason,
+    ReviewAssignment,
+)
+from grants.models.applications import private_storage
+from grants.permissions import can_edit_grant_budget, can_export_selection_record, can_manage_grant
+
+logger = logging.getLogger(__name__)
+
+D = DocumentStatus
+AGREEMENT_TRANSITIONS = {
+    D.NONE: {D.QUEUED},
+    D.QUEUED: {D.READY, D.FAILED},
+    D.READY: {D.QUEUED, D.NONE},
+    D.FAILED: {D.QUEUED, D.NONE},
+}
+# Celery limits of the document tasks (grants/grant_tasks.py); a queued agreement older than this may be queued
+# again (its worker died or the broker lost the message).
+SOFT_TIME_LIMIT = 5 * 60
+TIME_LIMIT = 6 * 60
+STALE_QUEUED_SECONDS = TIME_LIMIT + 60
+MAX_SIGNED_COPY_SIZE = 20 * 1024 * 1024
+TERM_FIELDS = ("instrument", "start_date", "end_date", "special_conditions", "cost_share_committed")
+BUDGET_FIELDS = ("category", "description", "unit", "quantity", "unit_cost", "grant_amount", "cost_share_amount")
+BUDGET_FIELDS += ("cost_share_kind",)
+MILESTONE_FIELDS = ("description", "due_date", "evidence")
+TRANCHE_FIELDS = ("number", "amount", "planned_date", "on_signature", "milestone")
+
+
+# --- Who may change what (state first, then role) ---------------------------------------------------------------
+def can_edit_grant_terms(user, grant=None):
+    """Programme staff and finance change the terms until the agreement is signed."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant) or can_edit_grant_budget(user, grant)
+
+
+def can_plan_tranches(user, grant=None):
+    """Programme staff plan milestones and tranches until signature; afterwards the implementation pages do."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant)
+
+
+def can_prepare_agreement(user, grant=None):
+    """Generating the agreement and uploading its signed copy belong to programme staff, before signature."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant)
+
+
+def _locked(grant, *, actor, rule, refusal):
+    """The grant, locked for writing, if `rule(actor, grant)` allows it; else an ApplicationError saying why."""
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("application").get(pk=grant.pk)
+    if grant.status != GrantStatus.AWAITING_SIGNATURE:
+        raise ApplicationError(
+            _("This grant's agreement is signed: its terms, budget and tranches can no longer be changed here."),
+            code="grant_signed",
+        )
+    if not rule(actor, grant):
+        raise ApplicationError(refusal, code="not_allowed")
+    return grant
+
+
+def _outdate_agreement(grant, *, actor):
+    """Terms changed: a generated (or failed) agreement no longer matches them, so it is removed."""
+    if grant.agreement_status not in (D.READY, D.FAILED):
+        return
+    if grant.agreement_file:
+        grant.agreement_file.delete(save=False)
+    grant.agreement_file, grant.agreement_error = "", ""
+    transition(
+        instance=grant,
+        to=D.NONE,
+        actor=actor,
+        transitions=AGREEMENT_TRANSITIONS,
+        action="grants.grant.agreement_outdated",
+        field="agreement_status",
+        save_fields=["agreement_file", "agreement_error"],
+    )
+
+
+def _clean_or_refuse(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), code="invalid", extra={"errors": error}) from error
+
+
+def _changes(instance, data, fields):
+    """Apply `data` to `instance`; the changed fields as {field: [old, new]} (text, for the audit entry)."""
+    changed = {}
+    for field in fields:
+        if field in data and getattr(instance, field) != data[field]:
+            changed[field] = [str(getattr(instance, field)), str(data[field])]
+            setattr(instance, field, data[field])
+    return changed
+
+
+# --- Terms, budget, milestones, tranches -------------------------------------------------------------------------
+@transaction.atomic
+def grant_terms_update(*, actor, grant, data):
+    """Change instrument, dates, special conditions or cost share committed before signature."""
+    grant = _locked(grant, actor=actor, rule=can_edit_grant_terms, refusal=_("You may not change this grant's terms."))
+    changed = _changes(grant, data, TERM_FIELDS)
+    if not changed:
+        return grant
+    _clean_or_refuse(grant)
+    grant.save()
+    audit_record(actor=actor, action="grants.grant.terms_changed", target=grant, data=changed)
+    _outdate_agreement(grant, actor=actor)
+    return grant
+
+
+@transaction.atomic
+def grant_budget_line_save(*, actor, grant, data, line=None):
+    """Add a line to the approved budget, or change one (finance, before signature)."""
+    grant = _locked(grant, actor=actor, rule=can_edit_grant_budget, refusal=_("Only finance may change the budget."))
+    adding = line is None
+    line = GrantBudgetLine(grant=grant) if adding else GrantBudgetLine.objects.get(pk=line.pk, grant=grant)
+    changed = _changes(line, data, BUDGET_FIELDS)
+    _clean_or_refuse(line)
+    line.save()
+    action = "grants.grant.budget_line_added" if adding else "grants.grant.budget_line_changed"
+    audit_record(actor=actor, action=action, target=grant, comment=line.description, data=changed)
+    _outdate_agreement(grant, actor=actor)
+    return line
+
+
+@transaction.atomic
+def grant_budget_line_delete(*, actor, grant, line):
+    grant = _locked(grant, actor=actor, rule=can_edit_grant_budget, refusal=_("Only finance may change the budget."))
+    line = GrantBudgetLine.objects.filter(pk=line.pk, grant=grant).first()
+    if line is None:
+        return
+    line.delete()
+    audit_record(actor=actor, action="grants.grant.budget_line_removed", target=grant, comment=line.description)
+    _outdate_agreement(grant, actor=actor)
+
+
+@transaction.atomic
+def grant_milestone_save(*, actor, grant, data, milestone=None):
+    grant = _locked(grant, actor=actor, rule=can_plan_tranches, refusal=_("You may not plan this grant's milestones."))
+    adding = milestone is None
+    milestone = GrantMilestone(grant=grant) if adding else GrantMilestone.objects.get(pk=milestone.pk, grant=grant)
+    changed = _changes(milestone, data, MILESTONE_FIELDS)
+    _clean_or_refuse(milestone)
+    milestone.save()
+    action = "grants.grant.milestone_added" if adding else "grants.grant.milestone_changed"
+    audit_record(actor=actor, action=action, target=grant, comment=milestone.description, data=changed)
+    _outdate_agreement(grant, actor=actor)
+    return milestone
+
+
+@transaction.atomic
+def grant_milestone_delete(*, actor, grant, milestone):
+    grant = _locked(grant, actor=actor, rule=can_plan_tranches, refusal=_("You may not plan this grant's milestones."))
+    milestone = GrantMilestone.objects.filter(pk=milestone.pk, grant=grant).first()
+    if milestone is None:
+        return
+    try:
+        with transaction.atomic():
+            milestone.delete()
+    except ProtectedError as error:
+        raise ApplicationError(
+            _("A tranche is paid on this milestone. Change or remove that tranche first."), code="milestone_in_use"
+        ) from error
+    audit_record(actor=actor, action="grants.grant.milestone_removed", target=grant, comment=milestone.description)
+    _outdate_agreement(grant, actor=actor)
+
+
+def _check_tranche_trigger(grant, tranche):
+    if tranche.on_signature == (tranche.milestone is not None):
+        raise ApplicationError(
+            _("Choose when the tranche is paid: either on signature or after one milestone, not both or neither."),
+            code="tranche_trigger",
+        )
+    if tranche.milestone is not None and tranche.milestone.grant_id != grant.pk:
+        raise ApplicationError(_("Choose a milestone of this grant."), code="wrong_milestone")
+
+
+@transaction.atomic
+def grant_tranche_save(*, actor, grant, data, tranche=None):
+    """Plan a tranche (number, amount, planned date, paid on signature or after a milestone), before signature."""
+    grant = _locked(grant, actor=actor, rule=can_plan_tranches, refusal=_("You may not plan this grant's tranches."))
+    adding = tranche is None
+    tranche = GrantTranche(grant=grant) if adding else GrantTranche.objects.get(pk=tranche.pk, grant=grant)
+    changed = _changes(tranche, data, TRANCHE_FIELDS)
+    _check_tranche_trigger(grant, tranche)
+    taken = _("This grant already has a tranche number %(number)s; choose another number.")
+    if GrantTranche.objects.filter(grant=grant, number=tranche.number).exclude(pk=tranche.pk).exists():
+        raise ApplicationError(taken % {"number": tranche.number}, code="tranche_number_taken")
+    _clean_or_refuse(tranche)
+    try:
+        with transaction.atomic():
+            tranche.save()
+    except IntegrityError as error:  # the same number saved by someone else a moment ago
+        raise ApplicationError(taken % {"number": tranche.number}, code="tranche_number_taken") from error
+    action = "grants.grant.tranche_added" if adding else "grants.grant.tranche_changed"
+    audit_record(actor=actor, action=action, target=grant, comment=str(tranche.number), data=changed)
+    _outdate_agreement(grant, actor=actor)
+    return tranche
+
+
+@transaction.atomic
+def grant_tranche_delete(*, actor, grant, tranche):
+    grant = _locked(grant, actor=actor, rule=can_plan_tranches, refusal=_("You may not plan this grant's tranches."))
+    tranche = GrantTranche.objects.filter(pk=tranche.pk, grant=grant).first()
+    if tranche is None:
+        return
+    tranche.delete()
+    audit_record(actor=actor, action="grants.grant.tranche_removed", target=grant, comment=str(tranche.number))
+    _outdate_agreement(grant, actor=actor)
+
+
+def _money(value):
+    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def grant_tranche_problems(grant, tranches=None):
+    """What is wrong with the planned tranches, in the reader's language (empty when they add up)."""
+    tranches = list(grant.tranches.all()) if tranches is None else tranches
+    if not tranches:
+        return [_("No tranches are planned yet. Plan at least one, so that the agreement can say how it is paid.")]
+    total = sum((t.amount for t in tranches), Decimal("0"))
+    if total != grant.amount:
+        return [
+            _(
+                "The tranches add up to %(total)s EUR, but the grant is %(amount)s EUR (difference %(difference)s "
+                "EUR). Change the tranche amounts until they add up."
+            )
+            % {"total": _money(total), "amount": _money(grant.amount), "difference": _money(grant.amount - total)}
+        ]
+    return []
+
+
+def grant_budget_problems(grant, lines=None):
+    """Whether the approved budget's grant column adds up to the grant amount, in the reader's language."""
+    lines = list(grant.budget_lines.all()) if lines is None else lines
+    total = sum((line.grant_amount for line in lines), Decimal("0"))
+    if total != grant.amount:
+        return [
+            _(
+                "The budget asks %(total)s EUR of the grant, but the grant is %(amount)s EUR. Finance adjusts the "
+                "budget lines until they add up."
+            )
+            % {"total": _money(total), "amount": _money(grant.amount)}
+        ]
+    return []
+
+
+# --- The agreement -----------------------------------------------------------------------------------------------
+def _queue_agreement(grant):
+    from grants.grant_tasks import render_grant_agreement
+
+    transaction.on_commit(lambda: render_grant_agreement.delay(grant.pk), robust=True)
+
+
+def agreement_is_stale(grant):
+    """A queued agreement whose task should have finished long ago (lost message, dead worker)."""
+    return grant.agreement_status == D.QUEUED and (timezone.now() - grant.updated_at).total_seconds() > (
+        STALE_QUEUED_SECONDS
+    )
+
+
+@transaction.atomic
+def grant_agreement_request(*, actor, grant):
+    """Queue the agreement PDF (first time, again after a failure, or anew); the task renders it after commit."""
+    grant = _locked(grant, actor=actor, rule=can_prepare_agreement, refusal=_("You may not prepare this agreement."))
+    problems = grant_budget_problems(grant) + grant_tranche_problems(grant)
+    if problems:
+        raise ApplicationError(" ".join([_("The agreement cannot be generated yet."), *problems]), code="not_ready")
+    if grant.agreement_status == D.QUEUED:
+        if not agreement_is_stale(grant):
+            return grant  # a second click queues nothing more
+        grant.save(update_fields=["updated_at"])
+        audit_record(actor=actor, action="grants.grant.agreement_requeued", target=grant)
+    else:
+        grant.agreement_error = ""
+        transition(
+            instance=grant,
+            to=D.QUEUED,
+            actor=actor,
+            transitions=AGREEMENT_TRANSITIONS,
+            action="grants.grant.agreement_requested",
+            field="agreement_status",
+            save_fields=["agreement_error"],
+        )
+    _queue_agreement(grant)
+    return grant
+
+
+def grantee_name(application):
+    return application.organisation.name if application.organisation_id else str(application.person)
+
+
+def grantee_language(grant):
+    language = getattr(grant.application.applicant, "language", "") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _setting_text(name, language, default):
+    """A donor text from settings: one text, or {language code: text} (English as fallback); else `default`."""
+    value = getattr(settings, name, None)
+    if isinstance(value, dict):
+        return value.get(language) or value.get("en") or default
+    return value or default
+
+
+def _in_languages(languages, function):
+    """`function()` evaluated under each language, joined as "local / English" (once when they are the same)."""
+    texts = []
+    for language in languages:
+        with translation.override(language):
+            texts.append(str(function()))
+    return " / ".join(dict.fromkeys(texts))
+
+
+def _agreement_half(grant, language):
+    """The agreement's clauses in one language (one column of the PDF)."""
+    application = grant.application
+    with translation.override(language):
+        values = {
+            "donor": getattr(settings, "AGREEMENT_DONOR_NAME", "USAID"),
+            "programme": getattr(settings, "AGREEMENT_PROGRAMME_NAME", "Advancing Kosovo Together – Local Solutions"),
+            "grantee": grantee_name(application),
+            "title": application.title,
+            "reference": application.reference,
+            "call": f"{application.call.code} · {application.call.title}",
+            "municipality": application.municipality.name if application.municipality_id else "—",
+            "instrument": grant.get_instrument_display(),
+            "amount": _money(grant.amount),
+            "cost_share": _money(grant.cost_share_committed),
+            "start": formats.date_format(grant.start_date, "d.m.Y"),
+            "end": formats.date_format(grant.end_date, "d.m.Y"),
+        }
+        clauses = [
+            (
+                _("Parties"),
+                _(
+                    "This agreement is made between the %(programme)s programme, funded by %(donor)s, and "
+                    "%(grantee)s (the grantee)."
+                ),
+            ),
+            (
+                _("Project"),
+                _(
+                    "The grant supports the project “%(title)s” (application %(reference)s, call %(call)s) in "
+                    "%(municipality)s."
+                ),
+            ),
+            (_("Type of grant"), _("The grant is awarded as: %(instrument)s.")),
+            (
+                _("Grant amount"),
+                _("The grant amount is %(amount)s EUR. The grantee commits a cost share of %(cost_share)s EUR."),
+            ),
+            (_("Period"), _("The project runs from %(start)s to %(end)s.")),
+            (
+                _("Budget"),
+                _(
+                    "The grantee spends the grant as set out in the approved budget (annex 1). Changes need the "
+                    "programme's written approval."
+                ),
+            ),
+            (
+                _("Payments"),
+                _(
+                    "The grant is paid in the tranches of annex 2, each on signature or after the milestone named "
+                    "there is met."
+                ),
+            ),
+            (
+                _("Reporting and records"),
+                _(
+                    "The grantee reports on progress as the programme asks, and keeps receipts and records of the "
+                    "project for at least three years after it ends."
+                ),
+            ),
+            (
+                _("Marking"),
+                _(
+                    "The grantee acknowledges %(donor)s's support on the project's materials and events, as the "
+                    "programme instructs."
+                ),
+            ),
+        ]
+        return {
+            "language": language,
+            "title": _("Grant agreement"),
+            "clauses": [{"heading": heading, "text": text % values} for heading, text in clauses],
+            "branding": _setting_text("AGREEMENT_BRANDING_LINE", language, _("From the American people")),
+            "disclaimer": _setting_text(
+                "AGREEMENT_DISCLAIMER",
+                language,
+                _(
+                    "This agreement is made possible by the support of the American people through %(donor)s. "
+                    "The contents are the sole responsibility of the grantee and do not necessarily reflect the "
+                    "views of %(donor)s or the United States Government."
+                )
+                % values,
+            ),
+        }
+
+
+def _agreement_tables(grant, languages):
+    """The annexes (budget, tranches) with headings and labels in both languages, amounts as numbers."""
+    both = lambda function: _in_languages(languages, function)  # noqa: E731
+    lines = list(grant.budget_lines.all())
+    tranches = list(grant.tranches.select_related("milestone"))
+    return {
+        "labels": {
+            key: both(function)
+            for key, function in {
+                "annex_budget": lambda: _("Annex 1: approved budget"),
+                "annex_tranches": lambda: _("Annex 2: tranches and milestones"),
+                "category": lambda: _("Category"),
+                "description": lambda: _("Description"),
+                "quantity": lambda: _("Quantity"),
+                "unit_cost": lambda: _("Unit cost (EUR)"),
+                "grant": lambda: _("From the grant (EUR)"),
+                "cost_share": lambda: _("Cost share (EUR)"),
+                "total": lambda: _("Total"),
+                "number": lambda: _("Tranche"),
+                "amount": lambda: _("Amount (EUR)"),
+                "planned": lambda: _("Planned date"),
+                "when": lambda: _("Paid"),
+                "special_conditions": lambda: _("Special conditions"),
+                "signatures": lambda: _("Signatures"),
+                "for_programme": lambda: _("For the programme"),
+                "for_grantee": lambda: _("For the grantee"),
+                "name_signature_date": lambda: _("Name, signature, date"),
+            }.items()
+        },
+        "budget": [{"line": line, "category": both(line.get_category_display), "unit": line.unit} for line in lines],
+        "budget_total": sum((line.grant_amount for line in lines), Decimal("0")),
+        "cost_share_total": sum((line.cost_share_amount for line in lines), Decimal("0")),
+        "tranches": [
+            {
+                "tranche": tranche,
+                "when": both(lambda: _("On signature"))
+                if tranche.on_signature
+                else both(lambda t=tranche: _("After: %(milestone)s") % {"milestone": t.milestone.description}),
+            }
+            for tranche in tranches
+        ],
+    }
+
+
+def agreement_pdf(grant):
+    """The agreement's PDF bytes: the grantee's language beside English (English alone for English grantees)."""
+    language = grantee_language(grant)
+    languages = [language, "en"] if language != "en" else ["en"]
+    halves = [_agreement_half(grant, code) for code in languages]
+    context = {
+        "grant": grant,
+        "halves": halves,
+        "clause_rows": list(zip(*(half["clauses"] for half in halves), strict=True)),
+        "branding": " · ".join(dict.fromkeys(half["branding"] for half in halves)),
+        "disclaimers": list(dict.fromkeys(half["disclaimer"] for half in halves)),
+        "logo": getattr(settings, "AGREEMENT_LOGO_STATIC", ""),
+        **_agreement_tables(grant, languages),
+    }
+    return render_pdf("pdf/grant_agreement.html", context, language=language)
+
+
+def _agreement_for_rendering(grant_id):
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("application__call", "application__organisation", "application__person")
+        .select_related("application__municipality", "application__applicant")
+        .filter(pk=grant_id)
+        .first()
+    )
+
+
+def grant_agreement_render(*, grant_id):
+    """Render and store the agreement of a queued grant (what the task does). Safe to run twice: a grant that is
+    not queued is left as it is. Any failure is stored on the grant with its reason, and the page offers a retry.
+    """
+    try:
+        with transaction.atomic():
+            grant = _agreement_for_rendering(grant_id)
+            if grant is None or grant.agreement_status != D.QUEUED:
+                return grant
+            pdf = agreement_pdf(grant)
+            if grant.agreement_file:
+                grant.agreement_file.delete(save=False)
+            grant.agreement_file.save(f"{get_valid_filename(grant.number)}.pdf", ContentFile(pdf), save=False)
+            grant.agreement_error = ""
+            return transition(
+                instance=grant,
+                to=D.READY,
+                actor=None,
+                transitions=AGREEMENT_TRANSITIONS,
+                action="grants.grant.agreement_generated",
+                field="agreement_status",
+                save_fields=["agreement_file", "agreement_error"],
+            )
+    except SoftTimeLimitExceeded:
+        error = _("Preparing the agreement took longer than the time allowed. Try again.")
+    except Exception as exc:  # failure is state: the page shows why and offers a retry
+        logger.exception("Agreement of grant %s failed", grant_id)
+        error = _(
+            "The agreement could not be prepared (%(reason)s). Try again; if it fails again, tell IT support."
+        ) % {"reason": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    return _agreement_fail(grant_id, error)
+
+
+@transaction.atomic
+def _agreement_fail(grant_id, error):
+    grant = Grant.objects.select_for_update().filter(pk=grant_id).first()
+    if grant is None or grant.agreement_status != D.QUEUED:
+        return grant
+    grant.agreement_error = error
+    return transition(
+        instance=grant,
+        to=D.FAILED,
+        actor=None,
+        transitions=AGREEMENT_TRANSITIONS,
+        action="grants.grant.agreement_failed",
+        comment=error,
+        field="agreement_status",
+        save_fields=["agreement_error"],
+    )
+
+
+def _checked_pdf(signed_file):
+    if signed_file is None or signed_file.size == 0:
+        raise ApplicationError(_("The file is empty. Scan the signed agreement again and upload it."), code="empty")
+    if signed_file.size > MAX_SIGNED_COPY_SIZE:
+        raise ApplicationError(
+            _("The file is larger than 20 MB. Scan it at a lower resolution and upload it again."), code="too_large"
+        )
+    head = signed_file.read(8192)
+    signed_file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime != "application/pdf":
+        raise ApplicationError(
+            _("The signed copy must be a PDF (the content is checked, not the file name). Scan it as PDF."),
+            code="not_pdf",
+        )
+
+
+@transaction.atomic
+def grant_sign(*, actor, grant, signed_file):
+    """Store the signed agreement (a PDF, checked by content) and make the grant active."""
+    grant = _locked(grant, actor=actor, rule=can_prepare_agreement, refusal=_("You may not sign this agreement."))
+    if grant.agreement_status != D.READY:
+        raise ApplicationError(
+            _("Generate the agreement first; the signed copy is a scan of that document."), code="no_agreement"
+        )
+    _checked_pdf(signed_file)
+    grant.signed_copy.save(f"{get_valid_filename(grant.number)}-signed.pdf", signed_file, save=False)
+    grant.signed_at = timezone.now()
+    return transition(
+        instance=grant,
+        to=GrantStatus.ACTIVE,
+        actor=actor,
+        transitions=GRANT_TRANSITIONS,
+        action="grants.grant.signed",
+        data={"size": signed_file.size},
+        save_fields=["signed_copy", "signed_at"],
+    )
+
+
+# --- The selection record of a call ------------------------------------------------------------------------------
+# A record is a file `selection/<code>/<timestamp>.pdf` in the private storage: the newest one is the one offered,
+# and needs no row. Only its transient state (queued, or failed with the reason) lives in the cache; when the cache
+# forgets it, the page simply offers to generate the record again.
+SELECTION_FAILED_SECONDS = 24 * 3600
+
+
+def selection_record_folder(call):
+    return f"selection/{get_valid_filename(call.code)}"
+
+
+def _selection_key(call_id):
+    return f"grants:selection-record:{call_id}"
+
+
+def selection_record_latest(call):
+    """The storage name of the newest selection record of `call`, or None."""
+    try:
+        _dirs, files = private_storage.listdir(selection_record_folder(call))
+    except (FileNotFoundError, NotImplementedError):
+        return None
+    names = sorted(name for name in files if name.endswith(".pdf") and not name.startswith("."))
+    return f"{selection_record_folder(call)}/{names[-1]}" if names else None
+
+
+def selection_record_state(call):
+    """{"status": "none" | "queued" | "ready" | "failed", "error": …, "name": newest file}."""
+    state = cache.get(_selection_key(call.pk)) or {}
+    name = selection_record_latest(call)
+    status = state.get("status") or (D.READY if name else D.NONE)
+    return {"status": status, "error": state.get("error", ""), "name": name}
+
+
+def selection_record_request(*, actor, call):
+    """Queue the call's selection record, in the requester's language; a second click while queued does nothing."""
+    if not can_export_selection_record(actor, call):
+        raise ApplicationError(_("Only managers export the selection record."), code="not_allowed")
+    language = getattr(actor, "language", "") or settings.LANGUAGE_CODE
+    if not cache.add(_selection_key(call.pk), {"status": D.QUEUED}, STALE_QUEUED_SECONDS):
+        if cache.get(_selection_key(call.pk), {}).get("status") == D.QUEUED:
+            return
+        cache.set(_selection_key(call.pk), {"status": D.QUEUED}, STALE_QUEUED_SECONDS)
+    from grants.grant_tasks import render_selection_record
+
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="grants.call.selection_record_requested", target=call, data={"language": language}
+        )
+        transaction.on_commit(lambda: render_selection_record.delay(call.pk, language), robust=True)
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01")) if values else None
+
+
+def _one(obj, name):
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _selection_rows(call, criteria):
+    assignments = ReviewAssignment.objects.select_related("reviewer").order_by("id")
+    applications = (
+        Application.objects.filter(call=call)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("person", "organisation", "municipality", "screening__screened_by")
+        .select_related("decision__meeting", "decision__decided_by")
+        .prefetch_related(Prefetch("assignments", queryset=assignments), "assignments__review__scores")
+        .order_by("reference")
+    )
+    reasons = dict(IneligibilityReason.choices)
+    rows = []
+    for application in applications:
+        reviews = []
+        for assignment in application.assignments.all():
+            review = _one(assignment, "review")
+            scores = {score.criterion_id: score for score in review.scores.all()} if review else {}
+            submitted = review is not None and review.is_submitted
+            reviews.append(
+                {
+                    "assignment": assignment,
+                    "submitted": submitted,
+                    "total": review.total if submitted else None,
+                    "scores": [(criterion, scores.get(criterion.pk)) for criterion in criteria] if submitted else [],
+                }
+            )
+        screening = _one(application, "screening")
+        rows.append(
+            {
+                "application": application,
+                "screening": screening,
+                "reasons": [reasons.get(code, code) for code in (screening.reasons if screening else [])],
+                "reviews": reviews,
+                "mean": _mean([r["total"] for r in reviews if r["submitted"]]),
+                "decision": _one(application, "decision"),
+            }
+        )
+    return rows
+
+
+def selection_record_pdf(call, language):
+    with translation.override(language):
+        criteria = list(call.criteria.all())
+        context = {
+            "call": call,
+            "criteria": criteria,
+            "rows": _selection_rows(call, criteria),
+            "meetings": list(call.meetings.prefetch_related("members").select_related("recorded_by")),
+            "removed": AssignmentStatus.REMOVED,
+            "generated_at": timezone.now(),
+        }
+        return render_pdf("pdf/selection_record.html", context, language=language)
+
+
+def selection_record_render(*, call_id, language):
+    """Render and store a call's selection record (what the task does); failure is kept in the cache state."""
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None:
+        cache.delete(_selection_key(call_id))
+        return None
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    try:
+        pdf = selection_record_pdf(call, language)
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        name = private_storage.save(
+            f"{selection_record_folder(call)}/{stamp}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(pdf)
+        )
+    except Exception as exc:  # noqa: BLE001 - failure is state, shown on the page with a retry
+        logger.exception("Selection record of call %s failed", call_id)
+        with translation.override(language):
+            error = _("The selection record could not be prepared (%(reason)s). Try again.") % {
+                "reason": type(exc).__name__
+            }
+        cache.set(_selection_key(call_id), {"status": D.FAILED, "error": error}, SELECTION_FAILED_SECONDS)
+        with transaction.atomic():
+            audit_record(actor=None, action="grants.call.selection_record_failed", target=call, comment=error)
+        return None
+    cache.delete(_selection_key(call_id))
+    with transaction.atomic():
+        audit_record(actor=None, action="grants.call.selection_record_generated", target=call, data={"file": name})
+    return name

@@ -1,0 +1,431 @@
+"""Grant pages: the staff list and detail (terms, budget, milestones, tranches, agreement, signed copy, timeline),
+their edit pages, the grantee's read-only page, and the call's selection record for managers.
+
+Thin views: they parse input, call grants.services.grants and turn an ApplicationError into a message. Whoever
+may not see a grant gets 404; files go out only through these permission-checked views, as attachments.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from core.errors import ApplicationError
+from core.permissions import PermissionRequiredMixin
+from core.selectors import audit_entries_for
+from grants.forms.grants import (
+    GrantBudgetLineForm,
+    GrantMilestoneForm,
+    GrantTermsForm,
+    GrantTrancheForm,
+    SignedCopyForm,
+)
+from grants.models import (
+    Call,
+    DocumentStatus,
+    Grant,
+    GrantBudgetLine,
+    GrantMilestone,
+    GrantStatus,
+    GrantTranche,
+)
+from grants.models.applications import private_storage
+from grants.permissions import can_edit_grant_budget, can_export_selection_record, can_view_grant
+from grants.services import grants as services
+
+PER_PAGE = 25
+ACTION_LABELS = {
+    "grants.grant.created": gettext_lazy("Grant created"),
+    "grants.grant.terms_changed": gettext_lazy("Terms changed"),
+    "grants.grant.budget_line_added": gettext_lazy("Budget line added"),
+    "grants.grant.budget_line_changed": gettext_lazy("Budget line changed"),
+    "grants.grant.budget_line_removed": gettext_lazy("Budget line removed"),
+    "grants.grant.milestone_added": gettext_lazy("Milestone added"),
+    "grants.grant.milestone_changed": gettext_lazy("Milestone changed"),
+    "grants.grant.milestone_removed": gettext_lazy("Milestone removed"),
+    "grants.grant.tranche_added": gettext_lazy("Tranche added"),
+    "grants.grant.tranche_changed": gettext_lazy("Tranche changed"),
+    "grants.grant.tranche_removed": gettext_lazy("Tranche removed"),
+    "grants.grant.agreement_requested": gettext_lazy("Agreement requested"),
+    "grants.grant.agreement_requeued": gettext_lazy("Agreement requested again"),
+    "grants.grant.agreement_generated": gettext_lazy("Agreement generated"),
+    "grants.grant.agreement_failed": gettext_lazy("Agreement failed"),
+    "grants.grant.agreement_outdated": gettext_lazy("Agreement outdated by a change"),
+    "grants.grant.signed": gettext_lazy("Signed copy uploaded"),
+}
+
+
+def can_view_grants_as_staff(user, obj=None):
+    """Staff pages are for the roles that read every grant; a grantee uses /my/grants/ (404 here)."""
+    return can_view_grant(user, None)
+
+
+def labelled_grant_timeline(grant, *, limit=100):
+    labels = {**dict(DocumentStatus.choices), **dict(GrantStatus.choices)}
+    entries = list(audit_entries_for(target=grant)[:limit])
+    for entry in entries:
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.from_label = labels.get(entry.from_status, entry.from_status)
+        entry.to_label = labels.get(entry.to_status, entry.to_status)
+    return entries
+
+
+def grant_with_rows(**filters):
+    """One grant with everything its pages show (a constant number of queries), or 404."""
+    queryset = Grant.objects.select_related(
+        "application__call", "application__person", "application__organisation", "application__municipality"
+    ).prefetch_related(
+        "budget_lines",
+        "milestones",
+        Prefetch("tranches", queryset=GrantTranche.objects.select_related("milestone")),
+    )
+    return get_object_or_404(queryset, **filters)
+
+
+def _grant_context(grant):
+    lines = list(grant.budget_lines.all())
+    tranches = list(grant.tranches.all())
+    return {
+        "grant": grant,
+        "application": grant.application,
+        "grantee": services.grantee_name(grant.application),
+        "budget_lines": lines,
+        "budget_totals": {
+            "grant": sum(line.grant_amount for line in lines),
+            "cost_share": sum(line.cost_share_amount for line in lines),
+        },
+        "budget_problems": services.grant_budget_problems(grant, lines),
+        "milestones": list(grant.milestones.all()),
+        "tranches": tranches,
+        "tranche_problems": services.grant_tranche_problems(grant, tranches),
+    }
+
+
+def _pdf_response(file, filename):
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _agreement_response(grant, *, signed=False):
+    if signed:
+        if not grant.signed_copy:
+            raise Http404
+        return _pdf_response(grant.signed_copy, f"{get_valid_filename(grant.number)}-signed.pdf")
+    if grant.agreement_status != DocumentStatus.READY or not grant.agreement_file:
+        raise Http404
+    return _pdf_response(grant.agreement_file, f"{get_valid_filename(grant.number)}.pdf")
+
+
+class StaffGrantMixin(PermissionRequiredMixin):
+    permission = staticmethod(can_view_grants_as_staff)
+
+    def get_grant(self):
+        return grant_with_rows(pk=self.kwargs["pk"])
+
+
+class GrantListView(StaffGrantMixin, View):
+    """Every grant, newest first, optionally by status; one query for the rows whatever the page."""
+
+    def get(self, request):
+        grants = Grant.objects.select_related(
+            "application__call", "application__person", "application__organisation"
+        ).order_by("-created_at", "-id")
+        status = request.GET.get("status", "")
+        if status in GrantStatus.values:
+            grants = grants.filter(status=status)
+        page = Paginator(grants, PER_PAGE).get_page(request.GET.get("page"))
+        for grant in page.object_list:
+            grant.grantee = services.grantee_name(grant.application)
+        context = {"page_obj": page, "grants": page.object_list, "statuses": GrantStatus.choices, "status": status}
+        return render(request, "grants/staff/grant_list.html", context)
+
+
+class GrantDetailView(StaffGrantMixin, View):
+    def get(self, request, pk):
+        return self.render_page(self.get_grant())
+
+    def render_page(self, grant, *, forms=None, status=200):
+        user = self.request.user
+        context = _grant_context(grant)
+        editable = grant.status == GrantStatus.AWAITING_SIGNATURE
+        may = {
+            "edit_terms": services.can_edit_grant_terms(user, grant),
+            "edit_budget": can_edit_grant_budget(user, grant),
+            "plan": services.can_plan_tranches(user, grant),
+            "prepare": services.can_prepare_agreement(user, grant),
+        }
+        forms = forms or {}
+        if may["edit_budget"]:
+            forms.setdefault("budget", GrantBudgetLineForm(prefix="budget"))
+        if may["plan"]:
+            forms.setdefault("milestone", GrantMilestoneForm(prefix="milestone"))
+            forms.setdefault("tranche", GrantTrancheForm(prefix="tranche", grant=grant))
+        if may["prepare"] and grant.agreement_status == DocumentStatus.READY:
+            forms.setdefault("signed", SignedCopyForm())
+        context.update(
+            may=may,
+            editable=editable,
+            forms=forms,
+            agreement_stale=services.agreement_is_stale(grant),
+            timeline=labelled_grant_timeline(grant),
+        )
+        return render(self.request, "grants/staff/grant_detail.html", context, status=status)
+
+
+class GrantTermsEditView(StaffGrantMixin, View):
+    def get(self, request, pk):
+        grant = self.get_grant()
+        self.check_permission(grant, permission=services.can_edit_grant_terms)
+        return self._render(grant, GrantTermsForm(instance=grant))
+
+    def post(self, request, pk):
+        grant = self.get_grant()
+        self.check_permission(grant, permission=services.can_edit_grant_terms)
+        form = GrantTermsForm(request.POST, instance=grant_with_rows(pk=pk))
+        if form.is_valid():
+            try:
+                services.grant_terms_update(actor=request.user, grant=grant, data=form.cleaned_data)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The terms were saved."))
+                return redirect("staff:grant_detail", pk=grant.pk)
+        else:
+            messages.error(request, _("The terms were not saved. Correct the fields marked in red and save again."))
+        return self._render(grant, form, status=400)
+
+    def _render(self, grant, form, status=200):
+        return render(
+            self.request,
+            "grants/staff/grant_form.html",
+            {"grant": grant, "form": form, "kind": "terms", "action": reverse("staff:grant_edit", args=[grant.pk])},
+            status=status,
+        )
+
+
+ROW_URL_NAMES = {"budget": "grant_budget_line", "milestone": "grant_milestone", "tranche": "grant_tranche"}
+ROW_KINDS = {
+    "budget": {
+        "model": GrantBudgetLine,
+        "form": GrantBudgetLineForm,
+        "save": services.grant_budget_line_save,
+        "delete": services.grant_budget_line_delete,
+        "rule": can_edit_grant_budget,
+        "argument": "line",
+        "title": gettext_lazy("Budget line"),
+        "saved": gettext_lazy("The budget line was saved."),
+        "removed": gettext_lazy("The budget line was removed."),
+    },
+    "milestone": {
+        "model": GrantMilestone,
+        "form": GrantMilestoneForm,
+        "save": services.grant_milestone_save,
+        "delete": services.grant_milestone_delete,
+        "rule": services.can_plan_tranches,
+        "argument": "milestone",
+        "title": gettext_lazy("Milestone"),
+        "saved": gettext_lazy("The milestone was saved."),
+        "removed": gettext_lazy("The milestone was removed."),
+    },
+    "tranche": {
+        "model": GrantTranche,
+        "form": GrantTrancheForm,
+        "save": services.grant_tranche_save,
+        "delete": services.grant_tranche_delete,
+        "rule": services.can_plan_tranches,
+        "argument": "tranche",
+        "title": gettext_lazy("Tranche"),
+        "saved": gettext_lazy("The tranche was saved."),
+        "removed": gettext_lazy("The tranche was removed."),
+    },
+}
+
+
+class GrantRowView(StaffGrantMixin, View):
+    """Add (from the detail page), change or remove a budget line, milestone or tranche of a grant."""
+
+    kind = None
+
+    def setup_row(self):
+        self.spec = ROW_KINDS[self.kind]
+        grant = self.get_grant()
+        self.check_permission(grant, permission=self.spec["rule"])
+        row_pk = self.kwargs.get("row_pk")
+        row = None if row_pk is None else get_object_or_404(self.spec["model"], pk=row_pk, grant=grant)
+        return grant, row
+
+    def make_form(self, grant, row, data=None):
+        extra = {"grant": grant} if self.kind == "tranche" else {}
+        prefix = None if row else self.kind
+        return self.spec["form"](data, instance=row, prefix=prefix, **extra)
+
+    def get(self, request, pk, row_pk=None):
+        grant, row = self.setup_row()
+        if row is None:
+            return redirect("staff:grant_detail", pk=grant.pk)
+        return self._render(grant, row, self.make_form(grant, row))
+
+    def post(self, request, pk, row_pk=None):
+        grant, row = self.setup_row()
+        form = self.make_form(grant, row, request.POST)
+        if form.is_valid():
+            try:
+                self.spec["save"](
+                    actor=request.user, grant=grant, data=form.cleaned_data, **{self.spec["argument"]: row}
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, str(self.spec["saved"]))
+                return redirect(reverse("staff:grant_detail", kwargs={"pk": grant.pk}) + f"#{self.kind}")
+        else:
+            messages.error(request, _("Nothing was saved. Correct the fields marked in red and save again."))
+        return self._render(grant, row, form, status=400)
+
+    def _render(self, grant, row, form, status=200):
+        name = ROW_URL_NAMES[self.kind]
+        action = (
+            reverse(f"staff:{name}_edit", args=[grant.pk, row.pk])
+            if row
+            else reverse(f"staff:{name}_add", args=[grant.pk])
+        )
+        context = {"grant": grant, "row": row, "form": form, "kind": self.kind, "title": self.spec["title"]}
+        context["action"] = action
+        return render(self.request, "grants/staff/grant_form.html", context, status=status)
+
+
+class GrantRowDeleteView(GrantRowView):
+    def get(self, request, pk, row_pk):
+        raise Http404
+
+    def post(self, request, pk, row_pk):
+        grant, row = self.setup_row()
+        try:
+            self.spec["delete"](actor=request.user, grant=grant, **{self.spec["argument"]: row})
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, str(self.spec["removed"]))
+        return redirect(reverse("staff:grant_detail", kwargs={"pk": grant.pk}) + f"#{self.kind}")
+
+
+class GrantAgreementRequestView(StaffGrantMixin, View):
+    """Generate the agreement, or try again after a failure; the PDF is rendered by a task."""
+
+    def post(self, request, pk):
+        grant = self.get_grant()
+        self.check_permission(grant, permission=services.can_prepare_agreement)
+        try:
+            services.grant_agreement_request(actor=request.user, grant=grant)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.info(request, _("The agreement is being prepared; this page shows it when it is ready."))
+        return redirect(reverse("staff:grant_detail", kwargs={"pk": grant.pk}) + "#agreement")
+
+
+class GrantSignView(StaffGrantMixin, View):
+    """Upload the signed copy: the grant becomes active."""
+
+    def post(self, request, pk):
+        grant = self.get_grant()
+        self.check_permission(grant, permission=services.can_prepare_agreement)
+        form = SignedCopyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.grant_sign(actor=request.user, grant=grant, signed_file=form.cleaned_data["signed_file"])
+            except ApplicationError as error:
+                form.add_error("signed_file", error.message)
+            else:
+                messages.success(request, _("The signed agreement was stored; the grant is now active."))
+                return redirect("staff:grant_detail", pk=grant.pk)
+        messages.error(request, _("The signed copy was not stored; see the reason below the upload field."))
+        return GrantDetailView(request=request, kwargs=self.kwargs).render_page(
+            grant, forms={"signed": form}, status=400
+        )
+
+
+class GrantAgreementDownloadView(StaffGrantMixin, View):
+    signed = False
+
+    def get(self, request, pk):
+        return _agreement_response(get_object_or_404(Grant, pk=pk), signed=self.signed)
+
+
+class SelectionRecordView(PermissionRequiredMixin, View):
+    """A manager asks for the call's whole selection record (one PDF for an audit) and downloads it."""
+
+    permission = staticmethod(can_export_selection_record)
+
+    def get_call(self):
+        return get_object_or_404(Call, code=self.kwargs["code"])
+
+    def get(self, request, code):
+        call = self.get_call()
+        state = services.selection_record_state(call)
+        context = {"call": call, "state": state, "in_progress": state["status"] == DocumentStatus.QUEUED}
+        return render(request, "grants/staff/grant_selection_record.html", context)
+
+    def post(self, request, code):
+        call = self.get_call()
+        try:
+            services.selection_record_request(actor=request.user, call=call)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("staff:selection_record", code=call.code)
+
+
+class SelectionRecordDownloadView(SelectionRecordView):
+    def get(self, request, code):
+        call = self.get_call()
+        name = services.selection_record_latest(call)
+        if name is None:
+            raise Http404
+        response = FileResponse(
+            private_storage.open(name, "rb"),
+            as_attachment=True,
+            filename=f"selection-record-{get_valid_filename(call.code)}.pdf",
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def post(self, request, code):
+        raise Http404
+
+
+# --- The grantee's own page -------------------------------------------------------------------------------------
+def _own_grant(request, pk):
+    if not request.user.is_authenticated:
+        raise Http404
+    return grant_with_rows(pk=pk, application__applicant=request.user)
+
+
+def my_grant_detail(request, pk):
+    """The grantee's read-only view of their grant, with the agreement to download."""
+    grant = _own_grant(request, pk)
+    context = _grant_context(grant)
+    context.update(budget_problems=[], tranche_problems=[])  # the add-up checks are for staff to act on
+    context["timeline"] = [
+        entry
+        for entry in labelled_grant_timeline(grant)
+        if entry.action in ("grants.grant.created", "grants.grant.agreement_generated", "grants.grant.signed")
+    ]
+    return render(request, "grants/my/grant_detail.html", context)
+
+
+def my_grant_agreement(request, pk):
+    return _agreement_response(_own_grant(request, pk))
+
+
+def my_grant_signed_copy(request, pk):
+    return _agreement_response(_own_grant(request, pk), signed=True)
