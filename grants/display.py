@@ -41,6 +41,13 @@ ACTION_LABELS = {
     "grants.application.withdrawn": gettext_lazy("Withdrawn"),
     "grants.application.clarification_requested": gettext_lazy("Clarification requested"),
     "grants.application.clarification_answered": gettext_lazy("Clarification answered"),
+    "grants.application.screened_eligible": gettext_lazy("Screened: eligible"),
+    "grants.application.screened_ineligible": gettext_lazy("Screened: ineligible"),
+    "grants.application.review_started": gettext_lazy("Review started"),
+    "grants.application.reviewed": gettext_lazy("Reviews complete"),
+    "grants.application.approved": gettext_lazy("Approved"),
+    "grants.application.waitlisted": gettext_lazy("Waitlisted"),
+    "grants.application.rejected": gettext_lazy("Rejected"),
 }
 
 

@@ -68,7 +68,7 @@ def applications_of_applicant(*, user):
     """The applicant's own applications for /my/, newest first, with call and totals joined."""
     return (
         Application.objects.filter(applicant=user)
-        .select_related("call", "organisation", "municipality")
+        .select_related("call", "organisation", "municipality", "grant")
         .annotate(requested_total=_requested_total())
         .order_by("-updated_at", "-id")
     )
@@ -77,7 +77,9 @@ def applications_of_applicant(*, user):
 def application_for_user(*, user, pk, for_update=False):
     """One application with what its pages show, or 404 if it does not exist or `user` may not see it."""
     application = (
-        Application.objects.select_related("call", "person", "organisation", "municipality", "applicant")
+        Application.objects.select_related(
+            "call", "person", "organisation", "municipality", "applicant", "screening__screened_by", "grant"
+        )
         .prefetch_related("partners__municipality", "budget_lines", "documents__call_document", "clarifications")
         .filter(pk=pk)
         .first()

@@ -23,8 +23,9 @@ from grants.forms.staff_applications import (
     order_applications,
 )
 from grants.models import ApplicationExport, ApplicationStatus, Call, ExportFormat, ExportStatus
-from grants.permissions import can_list_applications, can_request_clarification
+from grants.permissions import can_list_applications, can_record_decision, can_request_clarification, can_screen
 from grants.selectors import application_for_user, applications_for_staff
+from grants.selectors_reviews import review_summary
 from grants.services.applications import budget_totals
 from grants.services.clarifications import application_request_clarification
 from grants.services.exports import application_export_request, application_export_retry, can_use_export
@@ -144,6 +145,9 @@ class ApplicationDetailView(PermissionRequiredMixin, View):
             "timeline": labelled_timeline(audit_entries_for(target=application)),
             "display": application_display(application, user=user),
             "clarification_form": form if can_request_clarification(user, application) else None,
+            "can_screen_now": can_screen(user, application),
+            "can_decide": can_record_decision(user, application),
+            "review_summary": review_summary(application=application),
         }
         return render(self.request, self.template_name, context, status=status)
 

@@ -16,7 +16,7 @@ from core.selectors import audit_entries_for
 from grants.forms.calls import CallForm, call_row_formsets, changed_rows
 from grants.models import Call, CallStatus
 from grants.models.calls import CallPhase
-from grants.permissions import can_manage_calls
+from grants.permissions import can_export_selection_record, can_manage_calls
 from grants.selectors import calls_for_staff
 from grants.services.calls import call_close, call_publish, call_save_with_rows
 
@@ -129,6 +129,7 @@ class CallDetailView(StaffCallMixin, TemplateView):
                 "municipalities": not call.eligible_municipalities.all(),
             },
             timeline=audit_entries_for(target=call)[:50],
+            can_export_record=can_export_selection_record(self.request.user, call),
         )
         return context
 
