@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Person, User
 from accounts.roles import Role
+from accounts.services import staff_user_create
 from core.choices import Community, Component
 from core.models import EMAIL_TRANSITIONS, EmailStatus, OutgoingEmail
 from core.workflow import transition
@@ -31,6 +32,11 @@ from grants.models import (
     CallStatus,
     Clarification,
 )
+from grants.services.applications import budget_totals
+from grants.services.decisions import application_decide, committee_meeting_record
+from grants.services.grants import grant_agreement_render, grant_agreement_request, grant_sign, grant_tranche_save
+from grants.services.reviews import assignment_declare_no_conflict, review_assign, review_submit
+from grants.services.screening import application_screen
 from municipalities.selectors import partner_municipalities
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -278,6 +284,8 @@ def _application(call, user, status, rng):
     application = services.application_submit(actor=user, application=application, declaration=True)
     # Demo applicants get no confirmation e-mails (they would fill the console of `make run`).
     _cancel_demo_emails()
+    if status in SELECTION:
+        return _select(application, status)
     for step in PATHS[status]:
         application = Application.objects.select_for_update().get(pk=application.pk)
         if step == S.CLARIFICATION_REQUESTED:
@@ -346,3 +354,102 @@ def _cancel_demo_emails():
             action="core.email.cancelled",
             comment="Demo data",
         )
+
+
+# Statuses reached through the selection services: screening, reviews, committee decisions and grants.
+SELECTION = {S.ELIGIBLE, S.INELIGIBLE, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.REJECTED, S.WAITLISTED}
+
+
+def _staff():
+    officer = User.objects.get(email="officer@example.org")
+    manager = User.objects.get(email="manager@example.org")
+    reviewers = [User.objects.get(email="reviewer@example.org")]
+    second = User.objects.filter(email="reviewer2@example.org").first() or staff_user_create(
+        actor=None,
+        email="reviewer2@example.org",
+        role=Role.REVIEWER,
+        password=None,
+        first_name="Fatmire",
+        last_name="Hoxha",
+        language="sq",
+    )
+    reviewers.append(second)
+    return officer, manager, reviewers
+
+
+def _select(application, status):
+    """Take a submitted application through screening, reviews and the committee, as staff would."""
+    officer, manager, reviewers = _staff()
+    if status == S.INELIGIBLE:
+        return application_screen(
+            actor=officer,
+            application=application,
+            eligible=False,
+            reasons=["documents_illegible"],
+            comment="Certifikata e regjistrimit nuk lexohet.",
+        )
+    application_screen(
+        actor=officer,
+        application=application,
+        eligible=True,
+        checks={"documents_legible": True, "registration": True},
+    )
+    if status == S.ELIGIBLE:
+        return application
+    for reviewer in reviewers:
+        review_assign(actor=officer, application=application, reviewer=reviewer, override_reason="Demo data")
+    if status == S.UNDER_REVIEW:
+        return application
+    criteria = list(application.call.criteria.all())
+    for offset, assignment in enumerate(application.assignments.all()):
+        assignment_declare_no_conflict(actor=assignment.reviewer, assignment=assignment)
+        scores = {
+            criterion.pk: {
+                "score": max(criterion.max_score - 2 - offset, 0),
+                "not_applicable": False,
+                "comment": "Argumentim i qartë, buxhet realist.",
+            }
+            for criterion in criteria
+        }
+        review_submit(actor=assignment.reviewer, assignment=assignment, scores=scores)
+    application.refresh_from_db()
+    if status == S.REVIEWED:
+        return application
+    meeting = application.call.meetings.first() or committee_meeting_record(
+        actor=manager,
+        call=application.call,
+        held_on=timezone.localdate(),
+        members=[manager, officer],
+        other_members="Përfaqësues i komunës (vëzhgues)",
+        minutes="Komisioni shqyrtoi renditjen dhe vendosi.",
+    )
+    totals = budget_totals(application)
+    application_decide(
+        actor=manager,
+        application=application,
+        outcome=status,
+        meeting=meeting,
+        approved_amount=totals["requested"] if status == S.APPROVED else None,
+        conditions="Raport i ndërmjetëm pas gjashtë muajve." if status == S.APPROVED else "",
+        reasons="Pikët nën pragun e financimit." if status == S.REJECTED else "",
+        envelope_override_reason="Demo data",
+    )
+    application.refresh_from_db()
+    if status == S.APPROVED:
+        _activate(application.grant, officer)
+    return application
+
+
+def _activate(grant, officer):
+    """Plan one tranche on signature, generate the agreement and sign it: an active demo grant."""
+    grant_tranche_save(
+        actor=officer,
+        grant=grant,
+        data={"number": 1, "amount": grant.amount, "planned_date": grant.start_date, "on_signature": True},
+    )
+    grant_agreement_request(actor=officer, grant=grant)
+    grant_agreement_render(grant_id=grant.pk)  # the task's work, done now: the seed runs in one transaction
+    grant.refresh_from_db()
+    if grant.agreement_file:
+        with grant.agreement_file.open("rb") as agreement:
+            grant_sign(actor=officer, grant=grant, signed_file=SimpleUploadedFile("signed.pdf", agreement.read()))
