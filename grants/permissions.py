@@ -1,9 +1,9 @@
 """Who may do what with calls and applications: plain `can_<action>(user, obj=None)` functions."""
 
 from accounts.roles import Role, has_role
-from grants.models import ApplicationStatus, CallStatus
+from grants.models import ApplicationStatus, CallStatus, GrantStatus
 
-# Roles that read every application (architecture.md); reviewers read only what they are assigned (next issue).
+# Roles that read every application (architecture.md); reviewers read only what they are assigned.
 READ_ALL_APPLICATIONS = (Role.PROGRAMME_OFFICER, Role.ME_OFFICER, Role.FINANCE_OFFICER, Role.MANAGER, Role.ADMIN)
 MANAGE_CALLS = (Role.PROGRAMME_OFFICER, Role.MANAGER, Role.ADMIN)
 INTAKE = (Role.PROGRAMME_OFFICER, Role.MANAGER, Role.ADMIN)
@@ -131,3 +131,24 @@ def can_edit_grant_budget(user, grant=None):
 
 def can_export_selection_record(user, call=None):
     return user.is_authenticated and has_role(user, *DECIDE)
+
+
+def can_edit_grant_terms(user, grant=None):
+    """Programme staff and finance change the terms until the agreement is signed."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant) or can_edit_grant_budget(user, grant)
+
+
+def can_plan_tranches(user, grant=None):
+    """Programme staff plan milestones and tranches until signature; afterwards the implementation pages do."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant)
+
+
+def can_prepare_agreement(user, grant=None):
+    """Generating the agreement and uploading its signed copy belong to programme staff, before signature."""
+    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
+        return False
+    return can_manage_grant(user, grant)

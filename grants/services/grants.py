@@ -43,7 +43,13 @@ from grants.models import (
     ReviewAssignment,
 )
 from grants.models.applications import private_storage
-from grants.permissions import can_edit_grant_budget, can_export_selection_record, can_manage_grant
+from grants.permissions import (
+    can_edit_grant_budget,
+    can_edit_grant_terms,
+    can_export_selection_record,
+    can_plan_tranches,
+    can_prepare_agreement,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,26 +73,7 @@ MILESTONE_FIELDS = ("description", "due_date", "evidence")
 TRANCHE_FIELDS = ("number", "amount", "planned_date", "on_signature", "milestone")
 
 
-# --- Who may change what (state first, then role) ---------------------------------------------------------------
-def can_edit_grant_terms(user, grant=None):
-    """Programme staff and finance change the terms until the agreement is signed."""
-    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
-        return False
-    return can_manage_grant(user, grant) or can_edit_grant_budget(user, grant)
-
-
-def can_plan_tranches(user, grant=None):
-    """Programme staff plan milestones and tranches until signature; afterwards the implementation pages do."""
-    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
-        return False
-    return can_manage_grant(user, grant)
-
-
-def can_prepare_agreement(user, grant=None):
-    """Generating the agreement and uploading its signed copy belong to programme staff, before signature."""
-    if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
-        return False
-    return can_manage_grant(user, grant)
+# Who may change what lives in grants/permissions.py (can_edit_grant_terms, can_plan_tranches, can_prepare_agreement).
 
 
 def _locked(grant, *, actor, rule, refusal):

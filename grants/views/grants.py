@@ -19,6 +19,7 @@ from django.views import View
 from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
 from core.selectors import audit_entries_for
+from grants import permissions
 from grants.forms.grants import (
     GrantBudgetLineForm,
     GrantMilestoneForm,
@@ -157,10 +158,10 @@ class GrantDetailView(StaffGrantMixin, View):
         context = _grant_context(grant)
         editable = grant.status == GrantStatus.AWAITING_SIGNATURE
         may = {
-            "edit_terms": services.can_edit_grant_terms(user, grant),
+            "edit_terms": permissions.can_edit_grant_terms(user, grant),
             "edit_budget": can_edit_grant_budget(user, grant),
-            "plan": services.can_plan_tranches(user, grant),
-            "prepare": services.can_prepare_agreement(user, grant),
+            "plan": permissions.can_plan_tranches(user, grant),
+            "prepare": permissions.can_prepare_agreement(user, grant),
         }
         forms = forms or {}
         if may["edit_budget"]:
@@ -183,12 +184,12 @@ class GrantDetailView(StaffGrantMixin, View):
 class GrantTermsEditView(StaffGrantMixin, View):
     def get(self, request, pk):
         grant = self.get_grant()
-        self.check_permission(grant, permission=services.can_edit_grant_terms)
+        self.check_permission(grant, permission=permissions.can_edit_grant_terms)
         return self._render(grant, GrantTermsForm(instance=grant))
 
     def post(self, request, pk):
         grant = self.get_grant()
-        self.check_permission(grant, permission=services.can_edit_grant_terms)
+        self.check_permission(grant, permission=permissions.can_edit_grant_terms)
         form = GrantTermsForm(request.POST, instance=grant_with_rows(pk=pk))
         if form.is_valid():
             try:
@@ -229,7 +230,7 @@ ROW_KINDS = {
         "form": GrantMilestoneForm,
         "save": services.grant_milestone_save,
         "delete": services.grant_milestone_delete,
-        "rule": services.can_plan_tranches,
+        "rule": permissions.can_plan_tranches,
         "argument": "milestone",
         "title": gettext_lazy("Milestone"),
         "saved": gettext_lazy("The milestone was saved."),
@@ -240,7 +241,7 @@ ROW_KINDS = {
         "form": GrantTrancheForm,
         "save": services.grant_tranche_save,
         "delete": services.grant_tranche_delete,
-        "rule": services.can_plan_tranches,
+        "rule": permissions.can_plan_tranches,
         "argument": "tranche",
         "title": gettext_lazy("Tranche"),
         "saved": gettext_lazy("The tranche was saved."),
@@ -322,7 +323,7 @@ class GrantAgreementRequestView(StaffGrantMixin, View):
 
     def post(self, request, pk):
         grant = self.get_grant()
-        self.check_permission(grant, permission=services.can_prepare_agreement)
+        self.check_permission(grant, permission=permissions.can_prepare_agreement)
         try:
             services.grant_agreement_request(actor=request.user, grant=grant)
         except ApplicationError as error:
@@ -337,7 +338,7 @@ class GrantSignView(StaffGrantMixin, View):
 
     def post(self, request, pk):
         grant = self.get_grant()
-        self.check_permission(grant, permission=services.can_prepare_agreement)
+        self.check_permission(grant, permission=permissions.can_prepare_agreement)
         form = SignedCopyForm(request.POST, request.FILES)
         if form.is_valid():
             try:
