@@ -10,6 +10,7 @@ CELERY_BROKER_URL, CACHE_URL and EMAIL_URL (see the table in README.md).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -96,8 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     # BEGIN IMMEDIATE: concurrent writers wait for each other (up to the timeout) instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-    # Tests use a file, not memory, so that threads of one test share the database as requests do.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # Tests use a file, not memory, so that threads of one test share the database as requests do; it sits beside
+    # the database file, so two checkouts (or two DATABASE_URLs) never share a test database.
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits of sign-in and sign-up live here: share it between web workers) -------
@@ -124,6 +126,7 @@ CELERY_TIMEZONE = "Europe/Belgrade"
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
     "deliver-pending-emails": {"task": "core.tasks.deliver_pending_emails", "schedule": 120.0},
+    "report-reminders": {"task": "grants.report_tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -12,4 +12,5 @@ urlpatterns = [
     path("reviews/", include("grants.urls.staff_reviews")),
     path("selection/", include("grants.urls.staff_decisions")),
     path("grants/", include("grants.urls.staff_grants")),
+    path("money/", include("grants.urls.staff_money")),
 ]

@@ -38,3 +38,13 @@ class Component(models.TextChoices):
     @property
     def prefix(self):
         return {"civic_engagement": "CE", "business_development": "BD", "municipal_development": "MD"}[self.value]
+
+
+class AgeBand(models.TextChoices):
+    """Age bands of beneficiaries and participants; 15–29 is "youth" in the donor's indicators."""
+
+    UNDER_15 = "under_15", _("Under 15")
+    YOUTH = "15_29", _("15–29")
+    ADULT = "30_64", _("30–64")
+    SENIOR = "65_plus", _("65 and over")
+    NOT_KNOWN = "not_known", pgettext_lazy("age band", "Not known")

@@ -152,3 +152,151 @@ def can_prepare_agreement(user, grant=None):
     if grant is not None and grant.status != GrantStatus.AWAITING_SIGNATURE:
         return False
     return can_manage_grant(user, grant)
+
+
+# --- Grant implementation (tranches, payments, visits, reports, amendments, closeout) -------------------------
+# Officers follow the work (visits, reports, requests); finance approves and pays; managers decide amendments and
+# the grant's own status. The grantee reads their grant, requests tranches and writes their reports.
+IMPLEMENTING = (GrantStatus.ACTIVE,)
+FOLLOWED = (GrantStatus.ACTIVE, GrantStatus.SUSPENDED, GrantStatus.COMPLETED)
+
+
+def is_grantee(user, grant):
+    return user.is_authenticated and grant is not None and grant.application.applicant_id == user.pk
+
+
+def can_request_tranche(user, tranche=None):
+    """The grantee or programme staff ask for a planned tranche of an active grant."""
+    if tranche is None:
+        return user.is_authenticated and has_role(user, Role.APPLICANT, *MANAGE_GRANTS)
+    from grants.models import TrancheStatus
+
+    if tranche.grant.status not in IMPLEMENTING or tranche.status != TrancheStatus.PLANNED:
+        return False
+    return is_grantee(user, tranche.grant) or can_manage_grant(user, tranche.grant)
+
+
+def can_approve_tranche(user, tranche=None):
+    """Finance approves a requested tranche (and may override an unverified milestone with a reason)."""
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    from grants.models import TrancheStatus
+
+    return tranche is None or (tranche.grant.status in IMPLEMENTING and tranche.status == TrancheStatus.REQUESTED)
+
+
+def can_pay_tranche(user, tranche=None):
+    """Finance records payments against an approved tranche."""
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    from grants.models import TrancheStatus
+
+    return tranche is None or (tranche.grant.status in IMPLEMENTING and tranche.status == TrancheStatus.APPROVED)
+
+
+def can_cancel_tranche(user, tranche=None):
+    """Finance cancels a tranche that is not fully paid (or what is left of it), with a reason."""
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    from grants.models import TRANCHE_TRANSITIONS, TrancheStatus
+
+    if tranche is None:
+        return True
+    return tranche.grant.status in FOLLOWED and TrancheStatus.CANCELLED in TRANCHE_TRANSITIONS[tranche.status]
+
+
+def can_record_delivery(user, grant=None):
+    """In-kind grants: programme staff and finance record goods handed over, with the signed handover record."""
+    if not (user.is_authenticated and has_role(user, *MANAGE_GRANTS, *FINANCE)):
+        return False
+    from grants.models import InstrumentType
+
+    return grant is None or (grant.status in IMPLEMENTING and grant.instrument == InstrumentType.IN_KIND)
+
+
+def can_record_visit(user, grant=None):
+    """Programme officers record monitoring visits of grants being implemented (and the final one)."""
+    if not (user.is_authenticated and has_role(user, *MANAGE_GRANTS)):
+        return False
+    return grant is None or grant.status in FOLLOWED
+
+
+def can_edit_report(user, report=None):
+    """The grantee writes a report that is not submitted yet, or that came back for revision."""
+    from grants.models import ReportStatus
+
+    if report is None:
+        return user.is_authenticated and has_role(user, Role.APPLICANT)
+    editable = (ReportStatus.DRAFT, ReportStatus.REVISION_REQUESTED)
+    return is_grantee(user, report.grant) and report.status in editable and report.grant.status in FOLLOWED
+
+
+def can_review_report(user, report=None):
+    """Programme officers accept a submitted report or ask for a revision."""
+    if not (user.is_authenticated and has_role(user, *MANAGE_GRANTS)):
+        return False
+    from grants.models import ReportStatus
+
+    return report is None or report.status == ReportStatus.SUBMITTED
+
+
+def can_view_money(user, obj=None):
+    """Money pages (per grant and across the portfolio) are for the roles that read every grant."""
+    return user.is_authenticated and has_role(user, *READ_ALL_APPLICATIONS)
+
+
+def can_manage_exchange_rates(user, obj=None):
+    return user.is_authenticated and has_role(user, *FINANCE)
+
+
+def can_propose_amendment(user, grant=None):
+    if not (user.is_authenticated and has_role(user, *MANAGE_GRANTS, *FINANCE)):
+        return False
+    return grant is None or grant.status in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
+
+
+def can_decide_amendment(user, amendment=None):
+    """A manager approves or rejects a proposed amendment; never the person who proposed it (four eyes)."""
+    if not (user.is_authenticated and has_role(user, *DECIDE)):
+        return False
+    from grants.models import AmendmentStatus
+
+    if amendment is None:
+        return True
+    return amendment.status == AmendmentStatus.PROPOSED and amendment.proposed_by_id != user.pk
+
+
+def can_change_grant_status(user, grant=None):
+    """Suspending, resuming and terminating a grant are a manager's decisions."""
+    return user.is_authenticated and has_role(user, *DECIDE)
+
+
+def can_complete_grant(user, grant=None):
+    """Programme staff complete an active grant once its closeout checklist is met."""
+    if not can_manage_grant(user, grant):
+        return False
+    return grant is None or grant.status == GrantStatus.ACTIVE
+
+
+def can_close_grant(user, grant=None):
+    """Finance or a manager closes a completed grant."""
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    return grant is None or grant.status == GrantStatus.COMPLETED
+
+
+def can_reconcile_cost_share(user, grant=None):
+    if not (user.is_authenticated and has_role(user, *FINANCE)):
+        return False
+    return grant is None or grant.status in FOLLOWED
+
+
+def can_edit_infrastructure(user, grant=None):
+    """Programme staff describe the infrastructure of a civic grant (type, place, co-funding, users)."""
+    if not can_manage_grant(user, grant):
+        return False
+    from core.choices import Component
+
+    if grant is None:
+        return True
+    return grant.application.call.component == Component.CIVIC_ENGAGEMENT and grant.status != GrantStatus.CLOSED

@@ -2,13 +2,26 @@
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from core.models import AuditEntry
 from core.text import fold
-from grants.models import Application, ApplicationStatus, BudgetLine, Call, CallStatus
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    Call,
+    CallStatus,
+    Grant,
+    GrantAmendment,
+    GrantTranche,
+    MonitoringVisit,
+    ProgressReport,
+)
 from grants.permissions import can_view_application
 
 
@@ -115,3 +128,56 @@ def applications_for_staff(*, filters=None):
         for word in fold(filters["q"]).split():
             queryset = queryset.filter(search_text__contains=word)
     return queryset
+
+
+def grant_audit_entries(grant, *, limit=100):
+    """The grant's timeline: its own entries and those of its tranches, reports, visits and amendments (newest
+    first, a constant number of queries)."""
+    condition = Q(content_type=ContentType.objects.get_for_model(Grant), object_id=str(grant.pk))
+    for model in (GrantTranche, ProgressReport, MonitoringVisit, GrantAmendment):
+        ids = [str(pk) for pk in model.objects.filter(grant=grant).values_list("pk", flat=True)]
+        if ids:
+            condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    return list(AuditEntry.objects.filter(condition).select_related("actor").order_by("-created_at", "-id")[:limit])
+
+
+def _sum_subquery(queryset, group, field):
+    """A correlated SUM as a subquery (no join, so it never multiplies other aggregates)."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    total = queryset.order_by().values(group).annotate(total=Sum(field)).values("total")[:1]
+    return Coalesce(Subquery(total, output_field=money), Decimal("0"), output_field=money)
+
+
+def grants_for_staff(*, filters=None):
+    """Grants for the staff list, newest first, with what is paid (payments or in-kind deliveries) and the number
+    of tranches waiting for finance; filtered by status, call code, component, municipality code and a search."""
+    from grants.models import InKindDelivery, TranchePayment, TrancheStatus
+
+    filters = filters or {}
+    grants = (
+        Grant.objects.select_related(
+            "application__call", "application__person", "application__organisation", "application__municipality"
+        )
+        .annotate(
+            paid_cash=_sum_subquery(
+                TranchePayment.objects.filter(tranche__grant=OuterRef("pk")), "tranche__grant", "amount"
+            ),
+            paid_in_kind=_sum_subquery(InKindDelivery.objects.filter(grant=OuterRef("pk")), "grant", "value"),
+            tranches_waiting=Count("tranches", filter=Q(tranches__status=TrancheStatus.REQUESTED), distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+    if filters.get("status"):
+        grants = grants.filter(status=filters["status"])
+    if filters.get("call"):
+        grants = grants.filter(application__call__code=filters["call"])
+    if filters.get("component"):
+        grants = grants.filter(application__call__component=filters["component"])
+    if filters.get("municipality"):
+        grants = grants.filter(application__municipality__code=filters["municipality"])
+    if filters.get("waiting"):
+        grants = grants.filter(tranches_waiting__gt=0)
+    if filters.get("q"):
+        needle = fold(filters["q"])
+        grants = grants.filter(Q(number__icontains=filters["q"].strip()) | Q(application__search_text__contains=needle))
+    return grants

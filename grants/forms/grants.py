@@ -24,7 +24,14 @@ class _CrispyMixin:
 class GrantTermsForm(_CrispyMixin, forms.ModelForm):
     class Meta:
         model = Grant
-        fields = ["instrument", "start_date", "end_date", "cost_share_committed", "special_conditions"]
+        fields = [
+            "instrument",
+            "start_date",
+            "end_date",
+            "cost_share_committed",
+            "report_frequency",
+            "special_conditions",
+        ]
         widgets = {
             "start_date": _date_input(),
             "end_date": _date_input(),

@@ -11,6 +11,7 @@ from grants.models.applications import (
 )
 from grants.models.awards import (
     GRANT_TRANSITIONS,
+    TRANCHE_TRANSITIONS,
     DocumentStatus,
     Grant,
     GrantBudgetLine,
@@ -19,6 +20,9 @@ from grants.models.awards import (
     GrantStatus,
     GrantTranche,
     InstrumentType,
+    ReportFrequency,
+    TrancheStatus,
+    VerificationSource,
 )
 from grants.models.calls import (
     CALL_TRANSITIONS,
@@ -34,6 +38,39 @@ from grants.models.calls import (
     QuestionKind,
 )
 from grants.models.exports import EXPORT_TRANSITIONS, ApplicationExport, ExportFormat, ExportStatus
+from grants.models.finance import (
+    AMENDMENT_TRANSITIONS,
+    AmendmentStatus,
+    ExchangeRate,
+    GrantAmendment,
+    InKindDelivery,
+    TranchePayment,
+)
+from grants.models.monitoring import (
+    Check,
+    FollowUpAction,
+    InfrastructureProject,
+    InfrastructureType,
+    InfrastructureUse,
+    MonitoringVisit,
+    Quality,
+    VisitPhoto,
+)
+from grants.models.reporting import (
+    REPORT_TRANSITIONS,
+    CostShareContribution,
+    ProgressReport,
+    ReminderKind,
+    ReportBeneficiary,
+    ReportExpenditure,
+    ReportFile,
+    ReportFileKind,
+    ReportKind,
+    ReportMessage,
+    ReportMessageKind,
+    ReportReminder,
+    ReportStatus,
+)
 from grants.models.review import (
     ASSIGNMENT_TRANSITIONS,
     AssignmentStatus,
@@ -48,6 +85,37 @@ from grants.models.review import (
 )
 
 __all__ = [
+    "TRANCHE_TRANSITIONS",
+    "ReportFrequency",
+    "TrancheStatus",
+    "VerificationSource",
+    "AMENDMENT_TRANSITIONS",
+    "AmendmentStatus",
+    "ExchangeRate",
+    "GrantAmendment",
+    "InKindDelivery",
+    "TranchePayment",
+    "Check",
+    "FollowUpAction",
+    "InfrastructureProject",
+    "InfrastructureType",
+    "InfrastructureUse",
+    "MonitoringVisit",
+    "Quality",
+    "VisitPhoto",
+    "REPORT_TRANSITIONS",
+    "CostShareContribution",
+    "ProgressReport",
+    "ReminderKind",
+    "ReportBeneficiary",
+    "ReportExpenditure",
+    "ReportFile",
+    "ReportFileKind",
+    "ReportKind",
+    "ReportMessage",
+    "ReportMessageKind",
+    "ReportReminder",
+    "ReportStatus",
     "GRANT_TRANSITIONS",
     "DocumentStatus",
     "Grant",

@@ -1,7 +1,12 @@
-"""Grants: what an approved application becomes, with its agreement, budget, milestones and planned tranches."""
+"""Grants: what an approved application becomes, with its agreement, budget, milestones and tranches.
+
+The implementation records (payments, visits, progress reports, amendments) live in the sibling modules
+`finance`, `monitoring` and `reporting`.
+"""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +42,11 @@ GRANT_TRANSITIONS = {
     G.CLOSED: set(),
     G.TERMINATED: set(),
 }
+
+
+class ReportFrequency(models.TextChoices):
+    QUARTERLY = "quarterly", _("Quarterly")
+    PER_MILESTONE = "per_milestone", _("Per milestone")
 
 
 class DocumentStatus(models.TextChoices):
@@ -77,6 +87,21 @@ class Grant(TimeStampedModel):
         _("signed agreement"), storage=private_storage, upload_to="agreements/signed/", blank=True, max_length=200
     )
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+
+    report_frequency = models.CharField(
+        _("progress reports"), max_length=20, choices=ReportFrequency.choices, default=ReportFrequency.QUARTERLY
+    )
+    # Why the grant was last suspended or terminated (the audit trail keeps every earlier reason).
+    status_reason = models.TextField(_("reason"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    cost_share_reconciled_at = models.DateTimeField(_("cost share reconciled"), null=True, blank=True)
+    cost_share_reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cost_share_reconciliation_note = models.TextField(_("cost share reconciliation"), blank=True)
+    # Raised by every approved amendment; the agreement as signed is amendment 0.
+    amendment_number = models.PositiveSmallIntegerField(_("amendment"), default=0)
 
     history = HistoricalRecords(excluded_fields=["agreement_error"])
 
@@ -125,11 +150,29 @@ class GrantBudgetLine(models.Model):
         return self.description
 
 
+class VerificationSource(models.TextChoices):
+    REPORT = "report", _("Accepted progress report")
+    VISIT = "visit", _("Monitoring visit")
+
+
 class GrantMilestone(models.Model):
+    """A piece of work with a due date; a tranche that depends on it is approved only once it is verified."""
+
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="milestones")
     description = models.CharField(_("milestone"), max_length=300)
     due_date = models.DateField(_("due"))
     evidence = models.CharField(_("evidence expected"), max_length=300, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_source = models.CharField(_("verified by"), max_length=10, choices=VerificationSource.choices, blank=True)
+    verified_report = models.ForeignKey(
+        "grants.ProgressReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_visit = models.ForeignKey(
+        "grants.MonitoringVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -137,9 +180,35 @@ class GrantMilestone(models.Model):
     def __str__(self):
         return self.description
 
+    @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+
+class TrancheStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("tranche status", "Planned")
+    REQUESTED = "requested", pgettext_lazy("tranche status", "Requested")
+    APPROVED = "approved", pgettext_lazy("tranche status", "Approved")
+    PAID = "paid", pgettext_lazy("tranche status", "Paid")
+    CANCELLED = "cancelled", pgettext_lazy("tranche status", "Cancelled")
+
+
+T = TrancheStatus
+TRANCHE_TRANSITIONS = {
+    T.PLANNED: {T.REQUESTED, T.CANCELLED},
+    T.REQUESTED: {T.APPROVED, T.PLANNED, T.CANCELLED},
+    T.APPROVED: {T.PAID, T.CANCELLED},
+    T.PAID: set(),
+    T.CANCELLED: set(),
+}
+
 
 class GrantTranche(models.Model):
-    """A planned payment; the grant-implementation issue adds its request, approval and payment."""
+    """A payment of the grant: planned → requested → approved (once its milestone is verified) → paid.
+
+    An approved tranche may be paid in several payments (grants.models.finance.TranchePayment); it becomes paid
+    when they add up to its amount. Cancelling an approved tranche stops what is left of it.
+    """
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="tranches")
     number = models.PositiveSmallIntegerField(_("number"))
@@ -151,10 +220,25 @@ class GrantTranche(models.Model):
     milestone = models.ForeignKey(
         GrantMilestone, on_delete=models.PROTECT, null=True, blank=True, related_name="tranches"
     )
+    status = models.CharField(_("status"), max_length=20, choices=TrancheStatus.choices, default=TrancheStatus.PLANNED)
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when finance approved the tranche before its milestone was verified, and why.
+    override_reason = models.TextField(_("reason for approving without a verified milestone"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["grant", "number"], name="tranche_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "number"], name="tranche_number_unique"),
+            models.CheckConstraint(condition=models.Q(status__in=TrancheStatus.values), name="tranche_status_valid"),
+        ]
 
     def __str__(self):
         return f"{self.grant} · {self.number}"

@@ -41,6 +41,7 @@ from grants.models import (
     GrantTranche,
     IneligibilityReason,
     ReviewAssignment,
+    TrancheStatus,
 )
 from grants.models.applications import private_storage
 from grants.permissions import (
@@ -50,6 +51,7 @@ from grants.permissions import (
     can_plan_tranches,
     can_prepare_agreement,
 )
+from grants.services.reports import report_schedule_create
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ SOFT_TIME_LIMIT = 5 * 60
 TIME_LIMIT = 6 * 60
 STALE_QUEUED_SECONDS = TIME_LIMIT + 60
 MAX_SIGNED_COPY_SIZE = 20 * 1024 * 1024
-TERM_FIELDS = ("instrument", "start_date", "end_date", "special_conditions", "cost_share_committed")
+TERM_FIELDS = ("instrument", "start_date", "end_date", "special_conditions", "cost_share_committed", "report_frequency")
 BUDGET_FIELDS = ("category", "description", "unit", "quantity", "unit_cost", "grant_amount", "cost_share_amount")
 BUDGET_FIELDS += ("cost_share_kind",)
 MILESTONE_FIELDS = ("description", "due_date", "evidence")
@@ -244,12 +246,22 @@ def _money(value):
     return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+def _tranche_share(tranche):
+    """What a tranche adds to the grant: its amount, or only what was paid of it once it is cancelled."""
+    if tranche.status != TrancheStatus.CANCELLED:
+        return tranche.amount
+    paid = getattr(tranche, "paid", None)
+    if paid is None:
+        paid = sum((payment.amount for payment in tranche.payments.all()), Decimal("0"))
+    return paid
+
+
 def grant_tranche_problems(grant, tranches=None):
     """What is wrong with the planned tranches, in the reader's language (empty when they add up)."""
     tranches = list(grant.tranches.all()) if tranches is None else tranches
     if not tranches:
         return [_("No tranches are planned yet. Plan at least one, so that the agreement can say how it is paid.")]
-    total = sum((t.amount for t in tranches), Decimal("0"))
+    total = sum((_tranche_share(t) for t in tranches), Decimal("0"))
     if total != grant.amount:
         return [
             _(
@@ -579,7 +591,7 @@ def grant_sign(*, actor, grant, signed_file):
     _checked_pdf(signed_file)
     grant.signed_copy.save(f"{get_valid_filename(grant.number)}-signed.pdf", signed_file, save=False)
     grant.signed_at = timezone.now()
-    return transition(
+    transition(
         instance=grant,
         to=GrantStatus.ACTIVE,
         actor=actor,
@@ -588,6 +600,8 @@ def grant_sign(*, actor, grant, signed_file):
         data={"size": signed_file.size},
         save_fields=["signed_copy", "signed_at"],
     )
+    report_schedule_create(actor=actor, grant=grant)  # the grantee's report schedule starts with the signature
+    return grant
 
 
 # --- The selection record of a call ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Staff pages of grants, at /<lang>/staff/grants/ in the "staff" namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from grants.views import grants as views
 
@@ -16,6 +16,12 @@ urlpatterns = [
         name="grant_signed_copy",
     ),
     path("<int:pk>/sign/", views.GrantSignView.as_view(), name="grant_sign"),
+    # Implementation pages, one module per part (each defines its full paths below /staff/grants/).
+    path("", include("grants.urls.staff_tranches")),
+    path("", include("grants.urls.staff_visits")),
+    path("", include("grants.urls.staff_reports")),
+    path("", include("grants.urls.staff_amendments")),
+    path("", include("grants.urls.staff_closeout")),
     path("selection-record/<str:code>/", views.SelectionRecordView.as_view(), name="selection_record"),
     path(
         "selection-record/<str:code>/download/",

@@ -23,6 +23,7 @@ from grants.forms.applicant import (
 from grants.models import Call, CallStatus
 from grants.permissions import can_apply, can_edit_application, can_withdraw_application
 from grants.selectors import applications_of_applicant, open_calls
+from grants.selectors_reports import reports_due_for_grantee
 from grants.services.applications import budget_totals, missing_items
 
 STASH_KEY = "unsaved_form:{path}"
@@ -46,6 +47,7 @@ class MyDashboardView(PermissionRequiredMixin, TemplateView):
         context["applications"] = applications
         context["has_profile"] = hasattr(self.request.user, "person")
         context["open_calls"] = open_calls()
+        context["reports_due"] = reports_due_for_grantee(user=self.request.user)
         return context
 
 

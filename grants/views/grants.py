@@ -8,7 +8,7 @@ may not see a grant gets 404; files go out only through these permission-checked
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.choices import Component
 from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
-from core.selectors import audit_entries_for
 from grants import permissions
 from grants.forms.grants import (
     GrantBudgetLineForm,
@@ -28,6 +28,7 @@ from grants.forms.grants import (
     SignedCopyForm,
 )
 from grants.models import (
+    AmendmentStatus,
     Call,
     DocumentStatus,
     Grant,
@@ -35,12 +36,18 @@ from grants.models import (
     GrantMilestone,
     GrantStatus,
     GrantTranche,
+    ReportStatus,
+    TrancheStatus,
 )
 from grants.models.applications import private_storage
 from grants.permissions import can_edit_grant_budget, can_export_selection_record, can_view_grant
+from grants.selectors import grant_audit_entries, grants_for_staff
 from grants.services import grants as services
+from grants.views import grant_panels
+from municipalities.models import Municipality
 
 PER_PAGE = 25
+FILTER_KEYS = ("status", "call", "component", "municipality", "waiting", "q")
 ACTION_LABELS = {
     "grants.grant.created": gettext_lazy("Grant created"),
     "grants.grant.terms_changed": gettext_lazy("Terms changed"),
@@ -67,11 +74,22 @@ def can_view_grants_as_staff(user, obj=None):
     return can_view_grant(user, None)
 
 
+STATUS_LABELS = {
+    **dict(DocumentStatus.choices),
+    **dict(GrantStatus.choices),
+    **dict(TrancheStatus.choices),
+    **dict(ReportStatus.choices),
+    **dict(AmendmentStatus.choices),
+}
+
+
 def labelled_grant_timeline(grant, *, limit=100):
-    labels = {**dict(DocumentStatus.choices), **dict(GrantStatus.choices)}
-    entries = list(audit_entries_for(target=grant)[:limit])
+    """The grant's timeline (its own entries and those of its tranches, reports, visits, amendments), labelled."""
+    labels = STATUS_LABELS
+    action_labels = {**ACTION_LABELS, **grant_panels.action_labels()}
+    entries = grant_audit_entries(grant, limit=limit)
     for entry in entries:
-        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.action_label = action_labels.get(entry.action, entry.action)
         entry.from_label = labels.get(entry.from_status, entry.from_status)
         entry.to_label = labels.get(entry.to_status, entry.to_status)
     return entries
@@ -133,19 +151,31 @@ class StaffGrantMixin(PermissionRequiredMixin):
 
 
 class GrantListView(StaffGrantMixin, View):
-    """Every grant, newest first, optionally by status; one query for the rows whatever the page."""
+    """Every grant, newest first, filtered; paid and waiting tranches come from annotations (constant queries)."""
 
     def get(self, request):
-        grants = Grant.objects.select_related(
-            "application__call", "application__person", "application__organisation"
-        ).order_by("-created_at", "-id")
-        status = request.GET.get("status", "")
-        if status in GrantStatus.values:
-            grants = grants.filter(status=status)
+        filters = {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
+        if filters["status"] not in GrantStatus.values:
+            filters["status"] = ""
+        grants = grants_for_staff(filters=filters)
         page = Paginator(grants, PER_PAGE).get_page(request.GET.get("page"))
         for grant in page.object_list:
             grant.grantee = services.grantee_name(grant.application)
-        context = {"page_obj": page, "grants": page.object_list, "statuses": GrantStatus.choices, "status": status}
+            grant.paid = grant.paid_cash + grant.paid_in_kind
+            grant.remaining = grant.amount - grant.paid
+        query = QueryDict(mutable=True)
+        query.update({key: value for key, value in filters.items() if value})
+        context = {
+            "page_obj": page,
+            "grants": page.object_list,
+            "statuses": GrantStatus.choices,
+            "status": filters["status"],
+            "filters": filters,
+            "query": query.urlencode(),
+            "components": Component.choices,
+            "municipalities": Municipality.objects.order_by("code"),
+            "calls": Call.objects.filter(applications__grant__isnull=False).distinct().order_by("-code"),
+        }
         return render(request, "grants/staff/grant_list.html", context)
 
 
@@ -177,6 +207,7 @@ class GrantDetailView(StaffGrantMixin, View):
             forms=forms,
             agreement_stale=services.agreement_is_stale(grant),
             timeline=labelled_grant_timeline(grant),
+            panels=grant_panels.panels(self.request, grant, grant_panels.STAFF_PANELS),
         )
         return render(self.request, "grants/staff/grant_detail.html", context, status=status)
 
@@ -417,10 +448,9 @@ def my_grant_detail(request, pk):
     context = _grant_context(grant)
     context.update(budget_problems=[], tranche_problems=[])  # the add-up checks are for staff to act on
     context["timeline"] = [
-        entry
-        for entry in labelled_grant_timeline(grant)
-        if entry.action in ("grants.grant.created", "grants.grant.agreement_generated", "grants.grant.signed")
+        entry for entry in labelled_grant_timeline(grant) if entry.action in grant_panels.GRANTEE_TIMELINE_ACTIONS
     ]
+    context["panels"] = grant_panels.panels(request, grant, grant_panels.GRANTEE_PANELS)
     return render(request, "grants/my/grant_detail.html", context)
 
 
