@@ -5,8 +5,14 @@ from accounts.roles import Role, user_roles
 from accounts.selectors import programme_counts
 from core.choices import Component
 from core.permissions import PermissionRequiredMixin
-from grants.permissions import can_assign_reviewers, can_list_applications, can_manage_calls, can_view_grant
-from grants.selectors import open_calls
+from grants.permissions import (
+    can_assign_reviewers,
+    can_list_applications,
+    can_manage_calls,
+    can_view_grant,
+    can_view_portfolio,
+)
+from grants.selectors import grant_work_counts, open_calls
 from grants.views.public import with_time_left
 from municipalities.selectors import partner_municipalities, partner_municipalities_by_group
 
@@ -42,4 +48,6 @@ class StaffHomeView(PermissionRequiredMixin, TemplateView):
         context["can_list_applications"] = can_list_applications(user)
         context["can_manage_grants"] = can_view_grant(user)
         context["can_review_assignments"] = can_assign_reviewers(user)
+        context["can_view_portfolio"] = can_view_portfolio(user)
+        context["work"] = grant_work_counts(user)
         return context

@@ -20,7 +20,7 @@ from accounts.services import staff_user_create
 from core.choices import Community, Component
 from core.models import EMAIL_TRANSITIONS, EmailStatus, OutgoingEmail
 from core.workflow import transition
-from grants import services
+from grants import demo_grants, services
 from grants.models import (
     APPLICATION_TRANSITIONS,
     Application,
@@ -34,7 +34,6 @@ from grants.models import (
 )
 from grants.services.applications import budget_totals
 from grants.services.decisions import application_decide, committee_meeting_record
-from grants.services.grants import grant_agreement_render, grant_agreement_request, grant_sign, grant_tranche_save
 from grants.services.reviews import assignment_declare_no_conflict, review_assign, review_submit
 from grants.services.screening import application_screen
 from municipalities.selectors import partner_municipalities
@@ -103,6 +102,9 @@ def seed(*, password):
                 made += _applications(call, applicants, rng, closed=phase == "closed")
             yield f"call {call.code} ({phase})"
     yield f"{Application.objects.count()} applications ({made} new) by {len(applicants)} demo applicants"
+    with transaction.atomic():
+        yield from demo_grants.seed_implementation()
+        _cancel_demo_emails()
 
 
 def _applicants(password):
@@ -204,7 +206,12 @@ def _call_form(call):
 
 
 def _applications(call, applicants, rng, *, closed):
-    statuses = list(PATHS) if closed else [S.DRAFT, S.DRAFT, S.SUBMITTED, S.CLARIFICATION_REQUESTED, S.WITHDRAWN]
+    # Closed calls: one application in every status, and two more approved (grants at every stage of implementation).
+    statuses = (
+        [*PATHS, S.APPROVED, S.APPROVED]
+        if closed
+        else [S.DRAFT, S.DRAFT, S.SUBMITTED, S.CLARIFICATION_REQUESTED, S.WITHDRAWN]
+    )
     made = 0
     for index, status in enumerate(statuses):
         user = applicants[(index + sum(map(ord, call.code))) % len(applicants)]
@@ -436,20 +443,5 @@ def _select(application, status):
     )
     application.refresh_from_db()
     if status == S.APPROVED:
-        _activate(application.grant, officer)
+        demo_grants.activate(application.grant, officer)
     return application
-
-
-def _activate(grant, officer):
-    """Plan one tranche on signature, generate the agreement and sign it: an active demo grant."""
-    grant_tranche_save(
-        actor=officer,
-        grant=grant,
-        data={"number": 1, "amount": grant.amount, "planned_date": grant.start_date, "on_signature": True},
-    )
-    grant_agreement_request(actor=officer, grant=grant)
-    grant_agreement_render(grant_id=grant.pk)  # the task's work, done now: the seed runs in one transaction
-    grant.refresh_from_db()
-    if grant.agreement_file:
-        with grant.agreement_file.open("rb") as agreement:
-            grant_sign(actor=officer, grant=grant, signed_file=SimpleUploadedFile("signed.pdf", agreement.read()))

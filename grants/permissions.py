@@ -245,6 +245,11 @@ def can_view_money(user, obj=None):
     return user.is_authenticated and has_role(user, *READ_ALL_APPLICATIONS)
 
 
+def can_view_portfolio(user, obj=None):
+    """The portfolio's money by call, component and municipality is an aggregate: USAID's viewer reads it too."""
+    return can_view_money(user) or (user.is_authenticated and has_role(user, Role.USAID_VIEWER))
+
+
 def can_manage_exchange_rates(user, obj=None):
     return user.is_authenticated and has_role(user, *FINANCE)
 
@@ -264,6 +269,15 @@ def can_decide_amendment(user, amendment=None):
     if amendment is None:
         return True
     return amendment.status == AmendmentStatus.PROPOSED and amendment.proposed_by_id != user.pk
+
+
+def can_withdraw_amendment(user, amendment):
+    """Only the person who proposed an amendment withdraws it, while it waits for a decision."""
+    from grants.models import AmendmentStatus
+
+    return (
+        user.is_authenticated and amendment.status == AmendmentStatus.PROPOSED and amendment.proposed_by_id == user.pk
+    )
 
 
 def can_change_grant_status(user, grant=None):

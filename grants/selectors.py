@@ -1,5 +1,6 @@
 """Reads of calls and applications, with the joins each page needs (constant query counts)."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -175,9 +176,34 @@ def grants_for_staff(*, filters=None):
         grants = grants.filter(application__call__component=filters["component"])
     if filters.get("municipality"):
         grants = grants.filter(application__municipality__code=filters["municipality"])
+    if str(filters.get("fy") or "").isdigit():  # USAID fiscal year of signature: 1 October to 30 September
+        year = int(filters["fy"])
+        first, after = datetime.date(year - 1, 10, 1), datetime.date(year, 10, 1)
+        grants = grants.filter(signed_at__date__gte=first, signed_at__date__lt=after)
     if filters.get("waiting"):
         grants = grants.filter(tranches_waiting__gt=0)
     if filters.get("q"):
         needle = fold(filters["q"])
         grants = grants.filter(Q(number__icontains=filters["q"].strip()) | Q(application__search_text__contains=needle))
     return grants
+
+
+def grant_work_counts(user):
+    """What waits for this person on the grants side (for the staff start page): one query per item they may act
+    on, none for the others."""
+    from django.utils import timezone
+
+    from grants.models import FollowUpAction, ReportStatus, TrancheStatus
+    from grants.permissions import can_approve_tranche, can_review_report, can_view_money
+
+    counts = {}
+    if can_approve_tranche(user):
+        counts["tranches_requested"] = GrantTranche.objects.filter(status=TrancheStatus.REQUESTED).count()
+        counts["tranches_to_pay"] = GrantTranche.objects.filter(status=TrancheStatus.APPROVED).count()
+    if can_review_report(user):
+        counts["reports_submitted"] = ProgressReport.objects.filter(status=ReportStatus.SUBMITTED).count()
+    if can_view_money(user):
+        counts["follow_ups_overdue"] = FollowUpAction.objects.filter(
+            done_at__isnull=True, due_date__lt=timezone.localdate()
+        ).count()
+    return counts

@@ -10,7 +10,7 @@ named, so that finance can add it.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -315,24 +315,15 @@ class PortfolioRow:
     remaining_usd = property(lambda self: in_usd(self.remaining, self.latest_rate))
     paid_usd = property(lambda self: None if self.unrated_payments else cents(self.paid_usd_sum))
 
-    FIGURES = (
-        "grants",
-        "approved",
-        "paid",
-        "paid_usd_sum",
-        "unrated_payments",
-        "cost_share_committed",
-        "cost_share_contributed",
-        "cost_share_pending",
-        "budget_approved",
-        "budget_spent",
-        "overspent_lines",
-        "overspent_grants",
-    )
-
     def add(self, **figures):
         for name, value in figures.items():
             setattr(self, name, getattr(self, name) + (value or 0))
+
+
+# The figures of a row that add up over rows (everything but its name, link and rate).
+PORTFOLIO_FIGURES = tuple(
+    item.name for item in fields(PortfolioRow) if item.name not in ("key", "label", "latest_rate", "link_filter")
+)
 
 
 @dataclass
@@ -410,7 +401,7 @@ def portfolio_money(*, group="call", status="", fiscal_year=None):
     rows = _label_rows(group, rows)
     total = PortfolioRow(latest_rate=latest)
     for row in rows:
-        total.add(**{name: getattr(row, name) for name in PortfolioRow.FIGURES})
+        total.add(**{name: getattr(row, name) for name in PORTFOLIO_FIGURES})
     return Portfolio(
         group=group, rows=rows, total=total, missing_months=months_without_rate(grants.values("pk")), latest_rate=latest
     )

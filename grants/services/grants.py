@@ -40,6 +40,7 @@ from grants.models import (
     GrantStatus,
     GrantTranche,
     IneligibilityReason,
+    InstrumentType,
     ReviewAssignment,
     TrancheStatus,
 )
@@ -258,6 +259,8 @@ def _tranche_share(tranche):
 
 def grant_tranche_problems(grant, tranches=None):
     """What is wrong with the planned tranches, in the reader's language (empty when they add up)."""
+    if grant.instrument == InstrumentType.IN_KIND:
+        return []  # paid in goods and services, recorded as deliveries: there are no tranches to add up
     tranches = list(grant.tranches.all()) if tranches is None else tranches
     if not tranches:
         return [_("No tranches are planned yet. Plan at least one, so that the agreement can say how it is paid.")]
@@ -355,6 +358,17 @@ def _in_languages(languages, function):
     return " / ".join(dict.fromkeys(texts))
 
 
+def _payments_clause(grant):
+    if grant.instrument == InstrumentType.IN_KIND:
+        return _(
+            "The grant is given in kind: the programme procures the goods and services of the approved budget and "
+            "hands them over to the grantee, who signs a handover record for each delivery."
+        )
+    return _(
+        "The grant is paid in the tranches of annex 2, each on signature or after the milestone named there is met."
+    )
+
+
 def _agreement_half(grant, language):
     """The agreement's clauses in one language (one column of the PDF)."""
     application = grant.application
@@ -401,13 +415,7 @@ def _agreement_half(grant, language):
                     "programme's written approval."
                 ),
             ),
-            (
-                _("Payments"),
-                _(
-                    "The grant is paid in the tranches of annex 2, each on signature or after the milestone named "
-                    "there is met."
-                ),
-            ),
+            (_("Payments"), _payments_clause(grant)),
             (
                 _("Reporting and records"),
                 _(

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.emails import email_queue
 from core.errors import ApplicationError
@@ -214,7 +215,11 @@ def report_submit(*, actor, report, version, none_reached=False):
     missing = report_missing_items(report, none_reached=none_reached)
     if missing:
         raise ApplicationError(
-            _("The report was not submitted: %(count)s things are missing. They are listed below.")
+            ngettext(
+                "The report was not submitted: %(count)s thing is missing. It is listed below.",
+                "The report was not submitted: %(count)s things are missing. They are listed below.",
+                len(missing),
+            )
             % {"count": len(missing)},
             code="incomplete",
             extra={"missing": missing},

@@ -207,7 +207,7 @@ class AmendmentDetailView(StaffGrantMixin, View):
         forms = forms or {}
         if permissions.can_decide_amendment(user, amendment):
             forms.setdefault("decide", AmendmentDecisionForm())
-        if services.can_withdraw_amendment(user, amendment):
+        if permissions.can_withdraw_amendment(user, amendment):
             forms.setdefault("withdraw", AmendmentWithdrawForm())
         before, after, problems = _snapshots(grant, amendment)
         timeline = list(audit_entries_for(target=amendment)[:50])
@@ -278,7 +278,7 @@ class AmendmentWithdrawView(AmendmentDetailView):
 
     def post(self, request, pk, amendment_pk):
         grant, amendment = self.get_objects()
-        if not services.can_withdraw_amendment(request.user, amendment):
+        if not permissions.can_withdraw_amendment(request.user, amendment):
             raise Http404
         form = AmendmentWithdrawForm(request.POST)
         if form.is_valid():

@@ -47,7 +47,7 @@ from grants.views import grant_panels
 from municipalities.models import Municipality
 
 PER_PAGE = 25
-FILTER_KEYS = ("status", "call", "component", "municipality", "waiting", "q")
+FILTER_KEYS = ("status", "call", "component", "municipality", "fy", "waiting", "q")
 ACTION_LABELS = {
     "grants.grant.created": gettext_lazy("Grant created"),
     "grants.grant.terms_changed": gettext_lazy("Terms changed"),

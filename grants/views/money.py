@@ -20,7 +20,7 @@ from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
 from grants.forms.money import MONTH_FORMATS, ExchangeRateForm, MoneyFilterForm
 from grants.models import ExchangeRate, GrantStatus
-from grants.permissions import can_manage_exchange_rates, can_view_grant, can_view_money
+from grants.permissions import can_manage_exchange_rates, can_view_grant, can_view_money, can_view_portfolio
 from grants.selectors_money import (
     OVERSPEND_PERCENT,
     exchange_rate_gaps,
@@ -88,14 +88,15 @@ def _grant_list_url(link_filter, filters):
 class MoneyPortfolioView(PermissionRequiredMixin, View):
     """/staff/money/: the portfolio's money per call, component or municipality, with a total."""
 
-    permission = staticmethod(can_view_money)
+    permission = staticmethod(can_view_portfolio)
 
     def get(self, request):
         form = MoneyFilterForm(request.GET or None, fiscal_years=fiscal_years())
         filters = form.filters()
         portfolio = portfolio_money(group=filters["group"], status=filters["status"], fiscal_year=filters["fy"])
         for row in portfolio.rows:
-            row.url = _grant_list_url(row.link_filter, filters) if row.link_filter else ""
+            linked = row.link_filter and can_view_money(request.user)  # USAID's viewer reads only the aggregates
+            row.url = _grant_list_url(row.link_filter, filters) if linked else ""
         tabs = [
             {"code": code, "label": label, "url": "?" + urlencode({**_kept(filters), "group": code})}
             for code, label in form.fields["group"].choices

@@ -81,3 +81,16 @@ def test_the_list_costs_the_same_with_payments_on_many_grants(client, django_ass
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("staff:grants_list"))
     assert response.content.decode().count("data-paid>10.00") == 13
+
+
+def test_the_staff_start_page_lists_what_waits_for_finance_and_not_for_officers(client):
+    grant = GrantFactory(active=True, with_plan=True)
+    services.tranche_request(actor=grant.application.applicant, tranche=GrantTranche.objects.get(grant=grant, number=1))
+    client.force_login(UserFactory(role=Role.FINANCE_OFFICER))
+    html = client.get(reverse("staff:home")).content.decode()
+    start = html.index('data-work="tranches_requested"')
+    assert '<span class="badge text-bg-warning rounded-pill">1</span>' in html[start : html.index("</li>", start)]
+    client.force_login(UserFactory(role=Role.PROGRAMME_OFFICER))
+    html = client.get(reverse("staff:home")).content.decode()
+    assert 'data-work="tranches_requested"' not in html
+    assert 'data-work="reports_submitted"' in html

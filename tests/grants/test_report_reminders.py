@@ -57,7 +57,9 @@ def test_a_reminder_goes_out_seven_days_before_and_on_the_due_date_once_each():
     assert sent_on == {-7: ReminderKind.WEEK_BEFORE, 0: ReminderKind.DUE_DAY}
     assert _reminders(report) == [ReminderKind.WEEK_BEFORE, ReminderKind.DUE_DAY]
     assert ReportReminder.objects.filter(report=report).count() == 2
-    assert OutgoingEmail.objects.get(args__kind=ReminderKind.DUE_DAY).recipient == report.grant.application.applicant.email
+    assert (
+        OutgoingEmail.objects.get(args__kind=ReminderKind.DUE_DAY).recipient == report.grant.application.applicant.email
+    )
 
 
 def test_a_day_missed_by_the_beat_is_caught_up_the_next_day_and_only_once():

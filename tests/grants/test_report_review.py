@@ -79,7 +79,11 @@ def test_a_revision_needs_a_comment_and_the_thread_keeps_every_submission(client
     client.force_login(grantee)
     html = client.get(f"/en/my/grants/{report.grant_id}/reports/{report.pk}/edit/progress/").content.decode()
     assert "Add the attendance lists." in html  # the comment is shown where the grantee revises
-    data = {"version": report.version, "narrative": "Three workshops; attendance lists attached.", "percent_complete": 45}
+    data = {
+        "version": report.version,
+        "narrative": "Three workshops; attendance lists attached.",
+        "percent_complete": 45,
+    }
     assert client.post(f"/en/my/grants/{report.grant_id}/reports/{report.pk}/edit/progress/", data).status_code == 302
     report.refresh_from_db()
     report_submit(actor=grantee, report=report, version=report.version)

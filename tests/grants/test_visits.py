@@ -18,7 +18,6 @@ from core.selectors import audit_entries_for
 from grants.models import FollowUpAction, GrantStatus, MonitoringVisit, TrancheStatus, VisitPhoto
 from grants.services.tranches import tranche_approve, tranche_request
 from grants.services.visits import follow_up_done, visit_photo_delete, visit_record, visit_update
-from grants.views import grant_panels
 from tests.factories import UserFactory
 from tests.grants.grant_factories import GrantFactory, GrantMilestoneFactory
 from tests.grants.visit_factories import (
@@ -368,14 +367,6 @@ def test_the_follow_up_list_flags_overdue_actions_pages_and_costs_the_same_whate
 
 
 # --- The grant page -----------------------------------------------------------------------------------------------
-@pytest.fixture
-def only_visits_panel(monkeypatch):
-    """The grant page with the visits panel alone: the other sections (built in parallel) have their own tests, and
-    this counts what visits add to the page."""
-    monkeypatch.setattr(grant_panels, "STAFF_PANELS", ["grants.views.visits.visits_panel"])
-    monkeypatch.setattr(grant_panels, "ACTION_LABEL_SOURCES", ["grants.views.visits.ACTION_LABELS"])
-
-
 def _add_visits(grant, count):
     milestone = _workshops(grant)
     for _ in range(count):
@@ -395,7 +386,7 @@ def _grant_page(client, grant):
 
 
 def test_the_grant_page_shows_visits_and_costs_the_same_with_one_visit_or_many(
-    client, grant, officer, django_assert_max_num_queries, only_visits_panel
+    client, grant, officer, django_assert_max_num_queries
 ):
     client.force_login(officer)
     _add_visits(grant, 1)
@@ -411,16 +402,14 @@ def test_the_grant_page_shows_visits_and_costs_the_same_with_one_visit_or_many(
         client.get(f"/en/staff/grants/{grant.pk}/")
 
 
-def test_the_grant_page_labels_visit_entries_on_its_timeline_and_hides_the_button_from_finance(
-    client, grant, officer, only_visits_panel
-):
+def test_the_grant_page_labels_visit_entries_on_its_timeline_and_hides_the_button_from_finance(client, grant, officer):
     visit_record(actor=officer, grant=grant, data=_data(grant, officer))
     client.force_login(UserFactory(role=Role.FINANCE_OFFICER))
     html = client.get(f"/en/staff/grants/{grant.pk}/").content.decode()
     assert "Monitoring visit recorded" in html and "Record a visit" not in html
 
 
-def test_a_grant_awaiting_signature_has_no_visits_panel(client, officer, only_visits_panel):
+def test_a_grant_awaiting_signature_has_no_visits_panel(client, officer):
     grant = GrantFactory(with_plan=True)
     assert grant.status == GrantStatus.AWAITING_SIGNATURE
     client.force_login(officer)

@@ -34,7 +34,7 @@ from grants.models import (
     GrantTranche,
     TrancheStatus,
 )
-from grants.permissions import can_decide_amendment, can_propose_amendment
+from grants.permissions import can_decide_amendment, can_propose_amendment, can_withdraw_amendment
 from grants.services.amendments.plan import (
     CENT,
     PAID_SUM,
@@ -284,13 +284,6 @@ def amendment_reject(*, actor, amendment, comment):
         action="grants.amendment.rejected",
         comment=comment,
         save_fields=["decided_by", "decided_at", "decision_comment"],
-    )
-
-
-def can_withdraw_amendment(user, amendment):
-    """Only the person who proposed an amendment withdraws it, while it waits for a decision."""
-    return (
-        user.is_authenticated and amendment.status == AmendmentStatus.PROPOSED and amendment.proposed_by_id == user.pk
     )
 
 
