@@ -30,6 +30,7 @@ from grants.models import (
 from grants.services import tranches as money
 from grants.services.amendments import amendment_approve, amendment_propose
 from grants.services.closeout import cost_share_reconcile, grant_close, grant_complete, grant_suspend
+from grants.services.exchange_rates import exchange_rate_set
 from grants.services.grants import (
     grant_agreement_render,
     grant_agreement_request,
@@ -151,6 +152,7 @@ def seed_implementation():
         .select_related("application__call", "application__applicant", "application__municipality")
         .order_by("number")
     )
+    _exchange_rates(people["finance"])
     fresh = [g for g in grants if not _touched(g)]
     stages = list(STAGES)
     for grant in fresh:
@@ -168,6 +170,15 @@ def seed_implementation():
 
 
 STAFF = ("officer@example.org", "finance@example.org", "manager@example.org")
+
+
+def _exchange_rates(finance):
+    """The monthly EUR→USD rates finance keeps, for the last 14 months (the same values on every run)."""
+    month = _today().replace(day=1)
+    for step in range(14):
+        rate = Decimal("1.0850") + Decimal(step % 5) * Decimal("0.0125")
+        exchange_rate_set(actor=finance, month=month, usd_per_eur=rate, source="ECB, monthly average")
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _touched(grant):

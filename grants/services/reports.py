@@ -68,6 +68,7 @@ PERIODIC_DUE_DAYS = 15  # a quarterly or milestone report is due 15 days after i
 FINAL_DUE_DAYS = 30  # the final report, 30 days after the grant ends
 # A missed daily run (worker down) still sends the due-day reminder up to this many days late.
 DUE_DAY_CATCH_UP_DAYS = 2
+SHORTEST_PERIOD_DAYS = 30
 WEEK = 7
 
 
@@ -80,6 +81,11 @@ def _quarters(start, end):
         quarter_end = datetime.date(cursor.year, last_month, calendar.monthrange(cursor.year, last_month)[1])
         periods.append((cursor, min(quarter_end, end), None))
         cursor = quarter_end + datetime.timedelta(days=1)
+    # A stub of less than a month at either end joins its neighbour: nobody reports on one day of work.
+    if len(periods) > 1 and (periods[0][1] - periods[0][0]).days < SHORTEST_PERIOD_DAYS:
+        periods[:2] = [(periods[0][0], periods[1][1], None)]
+    if len(periods) > 1 and (periods[-1][1] - periods[-1][0]).days < SHORTEST_PERIOD_DAYS:
+        periods[-2:] = [(periods[-2][0], periods[-1][1], None)]
     return periods
 
 

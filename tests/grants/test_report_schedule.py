@@ -59,6 +59,16 @@ def test_a_quarterly_grant_across_the_new_year_starts_a_quarter_in_january(offic
     ]
 
 
+def test_a_stub_of_less_than_a_month_at_either_end_joins_the_next_or_previous_quarter(officer):
+    grant = GrantFactory(active=True, start_date=D(2027, 3, 25), end_date=D(2027, 10, 5))
+    report_schedule_create(actor=officer, grant=grant)
+    assert _rows(grant) == [
+        (1, ReportKind.PERIODIC, D(2027, 3, 25), D(2027, 6, 30), D(2027, 7, 15)),
+        (2, ReportKind.PERIODIC, D(2027, 7, 1), D(2027, 10, 5), D(2027, 10, 20)),
+        (3, ReportKind.FINAL, D(2027, 3, 25), D(2027, 10, 5), D(2027, 11, 4)),
+    ]
+
+
 def test_a_per_milestone_grant_reports_once_per_milestone_from_the_previous_one_and_at_the_end(officer):
     grant = GrantFactory(
         active=True,
