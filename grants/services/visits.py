@@ -322,7 +322,7 @@ def visit_photo_delete(*, actor, photo):
 def follow_up_done(*, actor, follow_up):
     """Mark a follow-up action done (once: a second click, or a colleague's, is told who did it and when)."""
     visit = _locked_visit(follow_up.visit, actor)
-    follow_up = FollowUpAction.objects.select_for_update().select_related("done_by").get(pk=follow_up.pk)
+    follow_up = FollowUpAction.objects.select_for_update(of=("self",)).select_related("done_by").get(pk=follow_up.pk)
     if follow_up.done_at is not None:
         raise ApplicationError(
             _("“%(action)s” was already marked done by %(who)s on %(when)s.")

@@ -113,7 +113,7 @@ def test_the_review_page_accepts_and_the_grantee_is_emailed_in_their_language(cl
     email = OutgoingEmail.objects.get(builder="grants.mail_reports.report_reviewed")
     assert email.recipient == applicant.email
     message = report_reviewed(**email.args)
-    assert "accepted" in message.subject
+    assert "prihvaćen" in message.subject  # Serbian (Latin), the grantee's language
     assert f"/sr-latn/my/grants/{report.grant_id}/reports/{report.pk}/" in message.body
 
 
