@@ -6,12 +6,8 @@ the grant no longer queued and does nothing), and stores its failure as state th
 
 from celery import shared_task
 
-from grants.services.grants import (
-    SOFT_TIME_LIMIT,
-    TIME_LIMIT,
-    grant_agreement_render,
-    selection_record_render,
-)
+from grants.services.grants import SOFT_TIME_LIMIT, TIME_LIMIT, grant_agreement_render
+from grants.services.selection_record import selection_record_render
 
 
 @shared_task(

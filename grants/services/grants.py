@@ -1,6 +1,6 @@
-"""Every write to a grant after award: terms, approved budget, milestones and planned tranches (all before
-signature), the agreement PDF (rendered by Celery, failure is state), the signed copy that activates the grant,
-and the call's selection record for auditors.
+"""Every write to a grant between award and signature: terms, approved budget, milestones and planned tranches,
+the agreement PDF (rendered by Celery, failure is state; its content is in `agreement_pdf`) and the signed copy
+that activates the grant. After signature, see `tranches`, `visits`, `reports`, `amendments` and `closeout`.
 
 Each service locks the grant row first, so edits and an agreement rendering never interleave: an agreement is
 always printed from one consistent state of the grant. Any change of terms makes a generated agreement outdated;
@@ -8,51 +8,41 @@ it is removed, and staff generate it again.
 """
 
 import logging
-import uuid
 from decimal import Decimal
 
 import filetype
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError
-from django.utils import formats, timezone, translation
+from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.pdf import render_pdf
 from core.services import audit_record
 from core.workflow import transition
 from grants.models import (
     GRANT_TRANSITIONS,
-    Application,
-    ApplicationStatus,
-    AssignmentStatus,
-    Call,
     DocumentStatus,
     Grant,
     GrantBudgetLine,
     GrantMilestone,
     GrantStatus,
     GrantTranche,
-    IneligibilityReason,
     InstrumentType,
-    ReviewAssignment,
     TrancheStatus,
 )
-from grants.models.applications import private_storage
 from grants.permissions import (
     can_edit_grant_budget,
     can_edit_grant_terms,
-    can_export_selection_record,
     can_plan_tranches,
     can_prepare_agreement,
 )
+from grants.services.agreement_pdf import agreement_pdf, grantee_language, grantee_name  # noqa: F401 (re-exported)
 from grants.services.reports import report_schedule_create
+from grants.services.tranches import money
 
 logger = logging.getLogger(__name__)
 
@@ -243,10 +233,6 @@ def grant_tranche_delete(*, actor, grant, tranche):
     _outdate_agreement(grant, actor=actor)
 
 
-def _money(value):
-    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
 def _tranche_share(tranche):
     """What a tranche adds to the grant: its amount, or only what was paid of it once it is cancelled."""
     if tranche.status != TrancheStatus.CANCELLED:
@@ -271,7 +257,7 @@ def grant_tranche_problems(grant, tranches=None):
                 "The tranches add up to %(total)s EUR, but the grant is %(amount)s EUR (difference %(difference)s "
                 "EUR). Change the tranche amounts until they add up."
             )
-            % {"total": _money(total), "amount": _money(grant.amount), "difference": _money(grant.amount - total)}
+            % {"total": money(total), "amount": money(grant.amount), "difference": money(grant.amount - total)}
         ]
     return []
 
@@ -286,7 +272,7 @@ def grant_budget_problems(grant, lines=None):
                 "The budget asks %(total)s EUR of the grant, but the grant is %(amount)s EUR. Finance adjusts the "
                 "budget lines until they add up."
             )
-            % {"total": _money(total), "amount": _money(grant.amount)}
+            % {"total": money(total), "amount": money(grant.amount)}
         ]
     return []
 
@@ -330,184 +316,6 @@ def grant_agreement_request(*, actor, grant):
         )
     _queue_agreement(grant)
     return grant
-
-
-def grantee_name(application):
-    return application.organisation.name if application.organisation_id else str(application.person)
-
-
-def grantee_language(grant):
-    language = getattr(grant.application.applicant, "language", "") or settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _setting_text(name, language, default):
-    """A donor text from settings: one text, or {language code: text} (English as fallback); else `default`."""
-    value = getattr(settings, name, None)
-    if isinstance(value, dict):
-        return value.get(language) or value.get("en") or default
-    return value or default
-
-
-def _in_languages(languages, function):
-    """`function()` evaluated under each language, joined as "local / English" (once when they are the same)."""
-    texts = []
-    for language in languages:
-        with translation.override(language):
-            texts.append(str(function()))
-    return " / ".join(dict.fromkeys(texts))
-
-
-def _payments_clause(grant):
-    if grant.instrument == InstrumentType.IN_KIND:
-        return _(
-            "The grant is given in kind: the programme procures the goods and services of the approved budget and "
-            "hands them over to the grantee, who signs a handover record for each delivery."
-        )
-    return _(
-        "The grant is paid in the tranches of annex 2, each on signature or after the milestone named there is met."
-    )
-
-
-def _agreement_half(grant, language):
-    """The agreement's clauses in one language (one column of the PDF)."""
-    application = grant.application
-    with translation.override(language):
-        values = {
-            "donor": getattr(settings, "AGREEMENT_DONOR_NAME", "USAID"),
-            "programme": getattr(settings, "AGREEMENT_PROGRAMME_NAME", "Advancing Kosovo Together – Local Solutions"),
-            "grantee": grantee_name(application),
-            "title": application.title,
-            "reference": application.reference,
-            "call": f"{application.call.code} · {application.call.title}",
-            "municipality": application.municipality.name if application.municipality_id else "—",
-            "instrument": grant.get_instrument_display(),
-            "amount": _money(grant.amount),
-            "cost_share": _money(grant.cost_share_committed),
-            "start": formats.date_format(grant.start_date, "d.m.Y"),
-            "end": formats.date_format(grant.end_date, "d.m.Y"),
-        }
-        clauses = [
-            (
-                _("Parties"),
-                _(
-                    "This agreement is made between the %(programme)s programme, funded by %(donor)s, and "
-                    "%(grantee)s (the grantee)."
-                ),
-            ),
-            (
-                _("Project"),
-                _(
-                    "The grant supports the project “%(title)s” (application %(reference)s, call %(call)s) in "
-                    "%(municipality)s."
-                ),
-            ),
-            (_("Type of grant"), _("The grant is awarded as: %(instrument)s.")),
-            (
-                _("Grant amount"),
-                _("The grant amount is %(amount)s EUR. The grantee commits a cost share of %(cost_share)s EUR."),
-            ),
-            (_("Period"), _("The project runs from %(start)s to %(end)s.")),
-            (
-                _("Budget"),
-                _(
-                    "The grantee spends the grant as set out in the approved budget (annex 1). Changes need the "
-                    "programme's written approval."
-                ),
-            ),
-            (_("Payments"), _payments_clause(grant)),
-            (
-                _("Reporting and records"),
-                _(
-                    "The grantee reports on progress as the programme asks, and keeps receipts and records of the "
-                    "project for at least three years after it ends."
-                ),
-            ),
-            (
-                _("Marking"),
-                _(
-                    "The grantee acknowledges %(donor)s's support on the project's materials and events, as the "
-                    "programme instructs."
-                ),
-            ),
-        ]
-        return {
-            "language": language,
-            "title": _("Grant agreement"),
-            "clauses": [{"heading": heading, "text": text % values} for heading, text in clauses],
-            "branding": _setting_text("AGREEMENT_BRANDING_LINE", language, _("From the American people")),
-            "disclaimer": _setting_text(
-                "AGREEMENT_DISCLAIMER",
-                language,
-                _(
-                    "This agreement is made possible by the support of the American people through %(donor)s. "
-                    "The contents are the sole responsibility of the grantee and do not necessarily reflect the "
-                    "views of %(donor)s or the United States Government."
-                )
-                % values,
-            ),
-        }
-
-
-def _agreement_tables(grant, languages):
-    """The annexes (budget, tranches) with headings and labels in both languages, amounts as numbers."""
-    both = lambda function: _in_languages(languages, function)  # noqa: E731
-    lines = list(grant.budget_lines.all())
-    tranches = list(grant.tranches.select_related("milestone"))
-    return {
-        "labels": {
-            key: both(function)
-            for key, function in {
-                "annex_budget": lambda: _("Annex 1: approved budget"),
-                "annex_tranches": lambda: _("Annex 2: tranches and milestones"),
-                "category": lambda: _("Category"),
-                "description": lambda: _("Description"),
-                "quantity": lambda: _("Quantity"),
-                "unit_cost": lambda: _("Unit cost (EUR)"),
-                "grant": lambda: _("From the grant (EUR)"),
-                "cost_share": lambda: _("Cost share (EUR)"),
-                "total": lambda: _("Total"),
-                "number": lambda: _("Tranche"),
-                "amount": lambda: _("Amount (EUR)"),
-                "planned": lambda: _("Planned date"),
-                "when": lambda: _("Paid"),
-                "special_conditions": lambda: _("Special conditions"),
-                "signatures": lambda: _("Signatures"),
-                "for_programme": lambda: _("For the programme"),
-                "for_grantee": lambda: _("For the grantee"),
-                "name_signature_date": lambda: _("Name, signature, date"),
-            }.items()
-        },
-        "budget": [{"line": line, "category": both(line.get_category_display), "unit": line.unit} for line in lines],
-        "budget_total": sum((line.grant_amount for line in lines), Decimal("0")),
-        "cost_share_total": sum((line.cost_share_amount for line in lines), Decimal("0")),
-        "tranches": [
-            {
-                "tranche": tranche,
-                "when": both(lambda: _("On signature"))
-                if tranche.on_signature
-                else both(lambda t=tranche: _("After: %(milestone)s") % {"milestone": t.milestone.description}),
-            }
-            for tranche in tranches
-        ],
-    }
-
-
-def agreement_pdf(grant):
-    """The agreement's PDF bytes: the grantee's language beside English (English alone for English grantees)."""
-    language = grantee_language(grant)
-    languages = [language, "en"] if language != "en" else ["en"]
-    halves = [_agreement_half(grant, code) for code in languages]
-    context = {
-        "grant": grant,
-        "halves": halves,
-        "clause_rows": list(zip(*(half["clauses"] for half in halves), strict=True)),
-        "branding": " · ".join(dict.fromkeys(half["branding"] for half in halves)),
-        "disclaimers": list(dict.fromkeys(half["disclaimer"] for half in halves)),
-        "logo": getattr(settings, "AGREEMENT_LOGO_STATIC", ""),
-        **_agreement_tables(grant, languages),
-    }
-    return render_pdf("pdf/grant_agreement.html", context, language=language)
 
 
 def _agreement_for_rendering(grant_id):
@@ -610,150 +418,3 @@ def grant_sign(*, actor, grant, signed_file):
     )
     report_schedule_create(actor=actor, grant=grant)  # the grantee's report schedule starts with the signature
     return grant
-
-
-# --- The selection record of a call ------------------------------------------------------------------------------
-# A record is a file `selection/<code>/<timestamp>.pdf` in the private storage: the newest one is the one offered,
-# and needs no row. Only its transient state (queued, or failed with the reason) lives in the cache; when the cache
-# forgets it, the page simply offers to generate the record again.
-SELECTION_FAILED_SECONDS = 24 * 3600
-
-
-def selection_record_folder(call):
-    return f"selection/{get_valid_filename(call.code)}"
-
-
-def _selection_key(call_id):
-    return f"grants:selection-record:{call_id}"
-
-
-def selection_record_latest(call):
-    """The storage name of the newest selection record of `call`, or None."""
-    try:
-        _dirs, files = private_storage.listdir(selection_record_folder(call))
-    except (FileNotFoundError, NotImplementedError):
-        return None
-    names = sorted(name for name in files if name.endswith(".pdf") and not name.startswith("."))
-    return f"{selection_record_folder(call)}/{names[-1]}" if names else None
-
-
-def selection_record_state(call):
-    """{"status": "none" | "queued" | "ready" | "failed", "error": …, "name": newest file}."""
-    state = cache.get(_selection_key(call.pk)) or {}
-    name = selection_record_latest(call)
-    status = state.get("status") or (D.READY if name else D.NONE)
-    return {"status": status, "error": state.get("error", ""), "name": name}
-
-
-def selection_record_request(*, actor, call):
-    """Queue the call's selection record, in the requester's language; a second click while queued does nothing."""
-    if not can_export_selection_record(actor, call):
-        raise ApplicationError(_("Only managers export the selection record."), code="not_allowed")
-    language = getattr(actor, "language", "") or settings.LANGUAGE_CODE
-    if not cache.add(_selection_key(call.pk), {"status": D.QUEUED}, STALE_QUEUED_SECONDS):
-        if cache.get(_selection_key(call.pk), {}).get("status") == D.QUEUED:
-            return
-        cache.set(_selection_key(call.pk), {"status": D.QUEUED}, STALE_QUEUED_SECONDS)
-    from grants.grant_tasks import render_selection_record
-
-    with transaction.atomic():
-        audit_record(
-            actor=actor, action="grants.call.selection_record_requested", target=call, data={"language": language}
-        )
-        transaction.on_commit(lambda: render_selection_record.delay(call.pk, language), robust=True)
-
-
-def _mean(values):
-    values = [v for v in values if v is not None]
-    return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01")) if values else None
-
-
-def _one(obj, name):
-    try:
-        return getattr(obj, name)
-    except ObjectDoesNotExist:
-        return None
-
-
-def _selection_rows(call, criteria):
-    assignments = ReviewAssignment.objects.select_related("reviewer").order_by("id")
-    applications = (
-        Application.objects.filter(call=call)
-        .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("person", "organisation", "municipality", "screening__screened_by")
-        .select_related("decision__meeting", "decision__decided_by")
-        .prefetch_related(Prefetch("assignments", queryset=assignments), "assignments__review__scores")
-        .order_by("reference")
-    )
-    reasons = dict(IneligibilityReason.choices)
-    rows = []
-    for application in applications:
-        reviews = []
-        for assignment in application.assignments.all():
-            review = _one(assignment, "review")
-            scores = {score.criterion_id: score for score in review.scores.all()} if review else {}
-            submitted = review is not None and review.is_submitted
-            reviews.append(
-                {
-                    "assignment": assignment,
-                    "submitted": submitted,
-                    "total": review.total if submitted else None,
-                    "scores": [(criterion, scores.get(criterion.pk)) for criterion in criteria] if submitted else [],
-                }
-            )
-        screening = _one(application, "screening")
-        rows.append(
-            {
-                "application": application,
-                "screening": screening,
-                "reasons": [reasons.get(code, code) for code in (screening.reasons if screening else [])],
-                "reviews": reviews,
-                "mean": _mean([r["total"] for r in reviews if r["submitted"]]),
-                "decision": _one(application, "decision"),
-            }
-        )
-    return rows
-
-
-def selection_record_pdf(call, language):
-    with translation.override(language):
-        criteria = list(call.criteria.all())
-        context = {
-            "call": call,
-            "criteria": criteria,
-            "rows": _selection_rows(call, criteria),
-            "meetings": list(call.meetings.prefetch_related("members").select_related("recorded_by")),
-            "removed": AssignmentStatus.REMOVED,
-            "generated_at": timezone.now(),
-        }
-        return render_pdf("pdf/selection_record.html", context, language=language)
-
-
-def selection_record_render(*, call_id, language):
-    """Render and store a call's selection record (what the task does); failure is kept in the cache state."""
-    call = Call.objects.filter(pk=call_id).first()
-    if call is None:
-        cache.delete(_selection_key(call_id))
-        return None
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    try:
-        pdf = selection_record_pdf(call, language)
-        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        name = private_storage.save(
-            f"{selection_record_folder(call)}/{stamp}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(pdf)
-        )
-    except Exception as exc:  # noqa: BLE001 - failure is state, shown on the page with a retry
-        logger.exception("Selection record of call %s failed", call_id)
-        with translation.override(language):
-            error = _("The selection record could not be prepared (%(reason)s). Try again.") % {
-                "reason": type(exc).__name__
-            }
-        cache.set(_selection_key(call_id), {"status": D.FAILED, "error": error}, SELECTION_FAILED_SECONDS)
-        with transaction.atomic():
-            audit_record(actor=None, action="grants.call.selection_record_failed", target=call, comment=error)
-        return None
-    cache.delete(_selection_key(call_id))
-    with transaction.atomic():
-        audit_record(actor=None, action="grants.call.selection_record_generated", target=call, data={"file": name})
-    return name

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from grants.views import grants as views
+from grants.views import my_grants as views
 
 urlpatterns = [
     path("<int:pk>/", views.my_grant_detail, name="my_grant_detail"),

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from grants.views import grants as views
+from grants.views import selection_record
 
 urlpatterns = [
     path("", views.GrantListView.as_view(), name="grants_list"),
@@ -22,10 +23,10 @@ urlpatterns = [
     path("", include("grants.urls.staff_reports")),
     path("", include("grants.urls.staff_amendments")),
     path("", include("grants.urls.staff_closeout")),
-    path("selection-record/<str:code>/", views.SelectionRecordView.as_view(), name="selection_record"),
+    path("selection-record/<str:code>/", selection_record.SelectionRecordView.as_view(), name="selection_record"),
     path(
         "selection-record/<str:code>/download/",
-        views.SelectionRecordDownloadView.as_view(),
+        selection_record.SelectionRecordDownloadView.as_view(),
         name="selection_record_download",
     ),
 ]

@@ -1,5 +1,5 @@
-"""Grant pages: the staff list and detail (terms, budget, milestones, tranches, agreement, signed copy, timeline),
-their edit pages, the grantee's read-only page, and the call's selection record for managers.
+"""Staff grant pages: the list, the grant page (terms, budget, agreement, signed copy, timeline and the panels of
+grant_panels.STAFF_PANELS) and the edit pages used before signature. The grantee's page is in `my_grants`.
 
 Thin views: they parse input, call grants.services.grants and turn an ApplicationError into a message. Whoever
 may not see a grant gets 404; files go out only through these permission-checked views, as attachments.
@@ -39,8 +39,7 @@ from grants.models import (
     ReportStatus,
     TrancheStatus,
 )
-from grants.models.applications import private_storage
-from grants.permissions import can_edit_grant_budget, can_export_selection_record, can_view_grant
+from grants.permissions import can_edit_grant_budget, can_view_grant
 from grants.selectors import grant_audit_entries, grants_for_staff
 from grants.services import grants as services
 from grants.views import grant_panels
@@ -107,7 +106,7 @@ def grant_with_rows(**filters):
     return get_object_or_404(queryset, **filters)
 
 
-def _grant_context(grant):
+def grant_context(grant):
     lines = list(grant.budget_lines.all())
     tranches = list(grant.tranches.all())
     return {
@@ -133,7 +132,7 @@ def _pdf_response(file, filename):
     return response
 
 
-def _agreement_response(grant, *, signed=False):
+def agreement_response(grant, *, signed=False):
     if signed:
         if not grant.signed_copy:
             raise Http404
@@ -185,7 +184,7 @@ class GrantDetailView(StaffGrantMixin, View):
 
     def render_page(self, grant, *, forms=None, status=200):
         user = self.request.user
-        context = _grant_context(grant)
+        context = grant_context(grant)
         editable = grant.status == GrantStatus.AWAITING_SIGNATURE
         may = {
             "edit_terms": permissions.can_edit_grant_terms(user, grant),
@@ -389,74 +388,4 @@ class GrantAgreementDownloadView(StaffGrantMixin, View):
     signed = False
 
     def get(self, request, pk):
-        return _agreement_response(get_object_or_404(Grant, pk=pk), signed=self.signed)
-
-
-class SelectionRecordView(PermissionRequiredMixin, View):
-    """A manager asks for the call's whole selection record (one PDF for an audit) and downloads it."""
-
-    permission = staticmethod(can_export_selection_record)
-
-    def get_call(self):
-        return get_object_or_404(Call, code=self.kwargs["code"])
-
-    def get(self, request, code):
-        call = self.get_call()
-        state = services.selection_record_state(call)
-        context = {"call": call, "state": state, "in_progress": state["status"] == DocumentStatus.QUEUED}
-        return render(request, "grants/staff/grant_selection_record.html", context)
-
-    def post(self, request, code):
-        call = self.get_call()
-        try:
-            services.selection_record_request(actor=request.user, call=call)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        return redirect("staff:selection_record", code=call.code)
-
-
-class SelectionRecordDownloadView(SelectionRecordView):
-    def get(self, request, code):
-        call = self.get_call()
-        name = services.selection_record_latest(call)
-        if name is None:
-            raise Http404
-        response = FileResponse(
-            private_storage.open(name, "rb"),
-            as_attachment=True,
-            filename=f"selection-record-{get_valid_filename(call.code)}.pdf",
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    def post(self, request, code):
-        raise Http404
-
-
-# --- The grantee's own page -------------------------------------------------------------------------------------
-def _own_grant(request, pk):
-    if not request.user.is_authenticated:
-        raise Http404
-    return grant_with_rows(pk=pk, application__applicant=request.user)
-
-
-def my_grant_detail(request, pk):
-    """The grantee's read-only view of their grant, with the agreement to download."""
-    grant = _own_grant(request, pk)
-    context = _grant_context(grant)
-    context.update(budget_problems=[], tranche_problems=[])  # the add-up checks are for staff to act on
-    context["timeline"] = [
-        entry for entry in labelled_grant_timeline(grant) if entry.action in grant_panels.GRANTEE_TIMELINE_ACTIONS
-    ]
-    context["panels"] = grant_panels.panels(request, grant, grant_panels.GRANTEE_PANELS)
-    return render(request, "grants/my/grant_detail.html", context)
-
-
-def my_grant_agreement(request, pk):
-    return _agreement_response(_own_grant(request, pk))
-
-
-def my_grant_signed_copy(request, pk):
-    return _agreement_response(_own_grant(request, pk), signed=True)
+        return agreement_response(get_object_or_404(Grant, pk=pk), signed=self.signed)

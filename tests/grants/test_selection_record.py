@@ -21,7 +21,7 @@ from grants.models import (
     ReviewScore,
     Screening,
 )
-from grants.services import grants as services
+from grants.services import selection_record as services
 from tests.factories import UserFactory
 from tests.grants.application_factories import ApplicationFactory
 from tests.grants.factories import CallCriterionFactory, CallFactory
