@@ -149,6 +149,57 @@ def report_schedule_create(*, actor, grant):
     return list(ProgressReport.objects.filter(grant=grant).order_by("number"))
 
 
+def _untouched(report):
+    """A draft nobody has written in yet (safe to remove when the schedule no longer asks for it)."""
+    return report.status == ReportStatus.DRAFT and report.version == 1 and not report.narrative.strip()
+
+
+def _renumber(reports):
+    """Number the reports 1..n by due date, the final report last (two passes: numbers are unique per grant)."""
+    ordered = sorted(reports, key=lambda r: (r.kind == ReportKind.FINAL, r.due_date, r.pk))
+    for offset in (1000, 0):
+        for number, report in enumerate(ordered, start=1):
+            report.number = number + offset
+            report.save(update_fields=["number"])
+
+
+@transaction.atomic
+def report_schedule_follow(*, actor, grant):
+    """After an amendment: the schedule follows the grant's new end date and milestones. New periods are added,
+    open reports move to their new dates, drafts nobody wrote in are dropped when no longer asked for, and reports
+    already written are never removed. Returns what changed, as counts."""
+    grant = Grant.objects.select_for_update(of=("self",)).get(pk=grant.pk)
+    reports = list(ProgressReport.objects.select_for_update().filter(grant=grant))
+    if not reports:
+        return {}
+    changed = {"added": 0, "moved": 0, "removed": 0}
+    key = lambda r: (r.kind, r.milestone_id, r.period_start)  # noqa: E731
+    existing = {key(r): r for r in reports}
+    for planned in report_schedule_plan(grant):
+        report = existing.pop(key(planned), None)  # the final report keeps its key: the start never moves
+        if report is None:
+            planned.number = 30000 - changed["added"]  # renumbered below
+            planned.save()
+            reports.append(planned)
+            changed["added"] += 1
+        elif report.status in OPEN_STATUSES and (report.period_end, report.due_date) != (
+            planned.period_end,
+            planned.due_date,
+        ):
+            report.period_end, report.due_date = planned.period_end, planned.due_date
+            report.save(update_fields=["period_end", "due_date", "updated_at"])
+            changed["moved"] += 1
+    for report in existing.values():
+        if _untouched(report) and report.kind != ReportKind.FINAL:
+            reports.remove(report)
+            report.delete()
+            changed["removed"] += 1
+    _renumber(reports)
+    if any(changed.values()):
+        audit_record(actor=actor, action="grants.report.schedule_changed", target=grant, data=changed)
+    return changed
+
+
 # --- Submission --------------------------------------------------------------------------------------------------
 def _money(value):
     return formats.number_format(value, 2, use_l10n=True, force_grouping=True)

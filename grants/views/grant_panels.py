@@ -24,6 +24,7 @@ GRANTEE_PANELS = [
     "grants.views.tranches.my_tranches_panel",
     "grants.views.reports.my_reports_panel",
     "grants.views.money.my_money_panel",
+    "grants.views.visits.my_visits_panel",
 ]
 ACTION_LABEL_SOURCES = [
     "grants.views.tranches.ACTION_LABELS",
@@ -76,4 +77,6 @@ GRANTEE_TIMELINE_ACTIONS = {
     "grants.report.submitted",
     "grants.report.accepted",
     "grants.report.revision_requested",
+    "grants.report.schedule_changed",
+    "grants.visit.recorded",
 }

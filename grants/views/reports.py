@@ -37,6 +37,7 @@ from grants.views.grants import can_view_grants_as_staff
 PER_PAGE = 25
 ACTION_LABELS = {
     "grants.report.scheduled": gettext_lazy("Progress reports scheduled"),
+    "grants.report.schedule_changed": gettext_lazy("Progress report schedule changed by an amendment"),
     "grants.report.submitted": gettext_lazy("Progress report submitted"),
     "grants.report.accepted": gettext_lazy("Progress report accepted"),
     "grants.report.revision_requested": gettext_lazy("Revision of a progress report requested"),

@@ -134,6 +134,16 @@ def visits_panel(request, grant):
     }
 
 
+def my_visits_panel(request, grant):
+    """The grantee's view of the programme's visits: date, progress, findings, verified milestones and the open
+    follow-up actions (photos, the checklist and the visitor's notes stay with staff)."""
+    panel = visits_panel(request, grant)
+    if panel is None:
+        return None
+    panel.update(template="grants/my/_panel_visits.html", can_record=False, can_mark_done=False)
+    return panel
+
+
 # --- Pages -------------------------------------------------------------------------------------------------------
 class StaffVisitMixin(PermissionRequiredMixin):
     permission = staticmethod(can_view_grants_as_staff)

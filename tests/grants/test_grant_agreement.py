@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.roles import Role
 from core.errors import ApplicationError
 from core.selectors import audit_entries_for
-from grants.models import DocumentStatus, GrantStatus
+from grants.models import DocumentStatus, GrantStatus, InstrumentType
 from grants.services import grants as services
 from grants.services.grants import grant_agreement_render, grant_agreement_request, grant_sign
 from tests.factories import UserFactory
-from tests.grants.grant_factories import GrantFactory, GrantTrancheFactory
+from tests.grants.grant_factories import GrantBudgetLineFactory, GrantFactory, GrantTrancheFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,18 @@ def test_no_agreement_to_download_before_it_is_ready(client):
     grant = GrantFactory(with_plan=True)
     client.force_login(grant.application.applicant)
     assert client.get(f"/en/my/grants/{grant.pk}/agreement/").status_code == 404
+
+
+def test_an_in_kind_agreement_needs_no_tranches_and_says_the_grant_is_given_in_goods(
+    officer, tmp_path, django_capture_on_commit_callbacks
+):
+    grant = GrantFactory(instrument=InstrumentType.IN_KIND)
+    GrantBudgetLineFactory(grant=grant, grant_amount=grant.amount)
+    grant.application.applicant.language = "en"
+    grant.application.applicant.save()
+    grant = _generate(grant, officer, django_capture_on_commit_callbacks)
+    assert grant.agreement_status == DocumentStatus.READY
+    with grant.agreement_file.open("rb") as file:
+        text = " ".join(_pdf_text(file.read(), tmp_path).split())
+    assert "The grant is given in kind" in text
+    assert "Annex 2" not in text

@@ -10,7 +10,9 @@ from accounts.roles import Role
 from core.errors import ApplicationError
 from core.selectors import audit_entries_for
 from grants.models import DocumentStatus, Grant, GrantStatus, ProgressReport, ReportFrequency, ReportKind
+from grants.services.amendments import amendment_approve, amendment_propose
 from grants.services.grants import grant_sign, grant_terms_update
+from grants.services.report_drafts import report_progress_save
 from grants.services.reports import report_schedule_create
 from tests.factories import UserFactory
 from tests.grants.grant_factories import GrantFactory, GrantMilestoneFactory
@@ -158,3 +160,48 @@ def test_the_grant_page_costs_the_same_queries_with_many_reports(client, officer
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(next(p for p in response.context["panels"] if p["name"] == "reports_panel")["reports"]) == 21
+
+
+def test_an_amendment_extends_the_schedule_moves_the_final_report_and_keeps_written_reports(officer):
+    grant = GrantFactory(active=True, with_plan=True, start_date=D(2027, 2, 10), end_date=D(2027, 11, 20))
+    report_schedule_create(actor=officer, grant=grant)
+    first = ProgressReport.objects.get(grant=grant, number=1)
+    report_progress_save(
+        actor=grant.application.applicant, report=first, version=first.version, data={"narrative": "Started."}
+    )
+    amendment = amendment_propose(
+        actor=officer, grant=grant, reason="More time is needed.", new_end_date=D(2028, 2, 15), changes={}
+    )
+    amendment_approve(actor=UserFactory(role=Role.MANAGER), amendment=amendment)
+    assert _rows(grant) == [
+        (1, ReportKind.PERIODIC, D(2027, 2, 10), D(2027, 3, 31), D(2027, 4, 15)),
+        (2, ReportKind.PERIODIC, D(2027, 4, 1), D(2027, 6, 30), D(2027, 7, 15)),
+        (3, ReportKind.PERIODIC, D(2027, 7, 1), D(2027, 9, 30), D(2027, 10, 15)),
+        (4, ReportKind.PERIODIC, D(2027, 10, 1), D(2027, 12, 31), D(2028, 1, 15)),
+        (5, ReportKind.PERIODIC, D(2028, 1, 1), D(2028, 2, 15), D(2028, 3, 1)),
+        (6, ReportKind.FINAL, D(2027, 2, 10), D(2028, 2, 15), D(2028, 3, 16)),
+    ]
+    first.refresh_from_db()
+    assert first.narrative == "Started." and first.number == 1
+    assert "grants.report.schedule_changed" in [e.action for e in audit_entries_for(target=grant)]
+
+
+def test_a_shorter_grant_drops_untouched_drafts_after_its_new_end_but_never_a_written_report(officer):
+    grant = GrantFactory(active=True, with_plan=True, start_date=D(2027, 2, 10), end_date=D(2027, 11, 20))
+    report_schedule_create(actor=officer, grant=grant)
+    written = ProgressReport.objects.get(grant=grant, number=4)  # 1 Oct – 20 Nov
+    report_progress_save(
+        actor=grant.application.applicant, report=written, version=written.version, data={"narrative": "Early."}
+    )
+    amendment = amendment_propose(
+        actor=officer, grant=grant, reason="Finished early.", new_end_date=D(2027, 8, 31), changes={}
+    )
+    amendment_approve(actor=UserFactory(role=Role.MANAGER), amendment=amendment)
+    rows = _rows(grant)
+    assert rows[:3] == [
+        (1, ReportKind.PERIODIC, D(2027, 2, 10), D(2027, 3, 31), D(2027, 4, 15)),
+        (2, ReportKind.PERIODIC, D(2027, 4, 1), D(2027, 6, 30), D(2027, 7, 15)),
+        (3, ReportKind.PERIODIC, D(2027, 7, 1), D(2027, 8, 31), D(2027, 9, 15)),
+    ]
+    assert rows[-1] == (5, ReportKind.FINAL, D(2027, 2, 10), D(2027, 8, 31), D(2027, 9, 30))
+    assert ProgressReport.objects.get(pk=written.pk).narrative == "Early."  # kept (staff decide what to do with it)

@@ -416,3 +416,11 @@ def test_a_grant_awaiting_signature_has_no_visits_panel(client, officer):
     html = client.get(f"/en/staff/grants/{grant.pk}/").content.decode()
     assert 'data-panel="visits"' not in html
     assert not FollowUpAction.objects.exists()
+
+
+def test_the_grantee_sees_findings_and_open_follow_ups_but_not_photos_or_the_checklist(client, grant, officer):
+    _add_visits(grant, 1)
+    client.force_login(grant.application.applicant)
+    html = client.get(f"/en/my/grants/{grant.pk}/").content.decode()
+    assert 'data-panel="visits"' in html and html.count("data-follow-up=") == 1
+    assert "No donor sign" not in html and "/visits/" not in html and "Record a visit" not in html

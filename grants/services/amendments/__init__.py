@@ -48,6 +48,7 @@ from grants.services.amendments.plan import (
     refuse,
 )
 from grants.services.grants import grantee_language
+from grants.services.reports import report_schedule_follow
 from grants.services.tranches import money
 
 AMENDABLE = (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
@@ -240,6 +241,7 @@ def amendment_approve(*, actor, amendment, comment=""):
     grant.amendment_number += 1
     grant.save(update_fields=["amount", "end_date", "amendment_number", "updated_at"])
     _apply_rows(grant, changes, actor=actor, number=amendment.number)
+    report_schedule_follow(actor=actor, grant=grant)  # new end date or milestones: the reports follow
     amendment.before, amendment.after = before, grant_snapshot(grant)
     amendment.decided_by, amendment.decided_at = actor, timezone.now()
     amendment.decision_comment = (comment or "").strip()
