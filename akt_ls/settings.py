@@ -127,6 +127,10 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
     "deliver-pending-emails": {"task": "core.tasks.deliver_pending_emails", "schedule": 120.0},
     "report-reminders": {"task": "grants.report_tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
+    "sweep-orphan-files": {
+        "task": "grants.grant_tasks.sweep_orphan_files",
+        "schedule": crontab(day_of_week="sunday", hour=3, minute=30),
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
