@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from accounts.validators import validate_jmbg, validate_kosovo_personal_number, validate_phone
 from core.choices import Community, Sex
 from core.models import TimeStampedModel
+from core.text import name_key
 
 
 class UserManager(BaseUserManager):
@@ -102,6 +103,9 @@ class Person(TimeStampedModel):
         blank=True,
         related_name="person",
     )
+    # "first last" folded by core.text.name_key, so that one name in any script or spelling is found by one
+    # indexed lookup (duplicate detection and search). Kept up to date by save().
+    name_key = models.CharField(_("name as searched"), max_length=210, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -109,7 +113,10 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="person_name_idx"),
+            models.Index(fields=["name_key", "birth_year"], name="person_name_key_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["personal_number"],
@@ -140,6 +147,14 @@ class Person(TimeStampedModel):
         if self.consent_given and not self.consent_date:
             self.consent_date = timezone.now()
 
+    def save(self, *args, **kwargs):
+        self.name_key = person_name_key(self.first_name, self.last_name)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "birth_year"}
+        super().save(*args, **kwargs)
+
     def age_on(self, day):
         """Age in whole years on `day`; from the year alone when the date of birth is unknown."""
         if self.birth_date:
@@ -148,6 +163,35 @@ class Person(TimeStampedModel):
         if self.birth_year:
             return day.year - self.birth_year
         return None
+
+
+def person_name_key(first_name, last_name):
+    """The `Person.name_key` of a first and a last name."""
+    return name_key(f"{first_name} {last_name}")
+
+
+class PersonDistinct(TimeStampedModel):
+    """Two people whom staff checked and found to be different humans (same name, same year, not the same person).
+
+    Stored once per pair, the lower id first; such a pair is never proposed as a duplicate again.
+    """
+
+    first = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, verbose_name=_("other person"), on_delete=models.CASCADE, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pair of different people")
+        verbose_name_plural = _("pairs of different people")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="person_distinct_pair_unique"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="person_distinct_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_id} ≠ {self.second_id}"
 
 
 class OrganisationType(models.TextChoices):

@@ -29,3 +29,8 @@ def can_view_personal_data(user, person=None):
     if person is not None and person.user_id == user.pk:
         return True
     return has_role(user, *PERSONAL_DATA_ROLES)
+
+
+def can_manage_people_registry(user, obj=None):
+    """The staff registry of people (list, person page, duplicates, merge): only roles that see personal data."""
+    return user.is_authenticated and has_role(user, *PERSONAL_DATA_ROLES)

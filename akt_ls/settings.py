@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "core",
     "municipalities",
     "accounts",
+    "businesses",
     "grants",
 ]
 
@@ -125,6 +126,7 @@ CELERY_TIMEZONE = "Europe/Belgrade"
 # Periodic work (celery beat): sweep rows whose task died with its worker.
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
+    "fail-stuck-business-exports": {"task": "businesses.tasks.fail_stuck_business_exports", "schedule": 600.0},
     "deliver-pending-emails": {"task": "core.tasks.deliver_pending_emails", "schedule": 120.0},
     "report-reminders": {"task": "grants.report_tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "sweep-orphan-files": {

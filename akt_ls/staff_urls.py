@@ -13,4 +13,6 @@ urlpatterns = [
     path("selection/", include("grants.urls.staff_decisions")),
     path("grants/", include("grants.urls.staff_grants")),
     path("money/", include("grants.urls.staff_money")),
+    path("people/", include("accounts.urls_staff_people")),
+    path("businesses/", include("businesses.urls")),
 ]

@@ -1,8 +1,9 @@
 from django.views.generic import TemplateView
 
-from accounts.permissions import can_use_staff_space
+from accounts.permissions import can_manage_people_registry, can_use_staff_space
 from accounts.roles import Role, user_roles
 from accounts.selectors import programme_counts
+from businesses.permissions import can_view_businesses
 from core.choices import Component
 from core.permissions import PermissionRequiredMixin
 from grants.permissions import (
@@ -49,5 +50,7 @@ class StaffHomeView(PermissionRequiredMixin, TemplateView):
         context["can_manage_grants"] = can_view_grant(user)
         context["can_review_assignments"] = can_assign_reviewers(user)
         context["can_view_portfolio"] = can_view_portfolio(user)
+        context["can_manage_people"] = can_manage_people_registry(user)
+        context["can_view_businesses"] = can_view_businesses(user)
         context["work"] = grant_work_counts(user)
         return context

@@ -102,6 +102,14 @@ class Grant(TimeStampedModel):
     cost_share_reconciliation_note = models.TextField(_("cost share reconciliation"), blank=True)
     # Raised by every approved amendment; the agreement as signed is amendment 0.
     amendment_number = models.PositiveSmallIntegerField(_("amendment"), default=0)
+    business = models.ForeignKey(
+        "businesses.Business",
+        verbose_name=_("business"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
 
     history = HistoricalRecords(excluded_fields=["agreement_error"])
 

@@ -1,30 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.spreadsheets import EXPORT_TRANSITIONS, ExportFormat, ExportStatus  # noqa: F401 (re-exported)
 from grants.models.applications import private_storage
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Ready")
-    FAILED = "failed", pgettext_lazy("export status", "Failed")
-
-
-EXPORT_TRANSITIONS = {
-    ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
-    ExportStatus.RUNNING: {ExportStatus.SUCCEEDED, ExportStatus.FAILED},
-    ExportStatus.FAILED: {ExportStatus.QUEUED},
-    ExportStatus.SUCCEEDED: set(),
-}
-
-
-class ExportFormat(models.TextChoices):
-    XLSX = "xlsx", "Excel (XLSX)"
-    CSV = "csv", "CSV"
 
 
 class ApplicationExport(TimeStampedModel):

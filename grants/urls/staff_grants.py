@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
+from grants.views import business_link, selection_record
 from grants.views import grants as views
-from grants.views import selection_record
 
 urlpatterns = [
     path("", views.GrantListView.as_view(), name="grants_list"),
@@ -17,6 +17,7 @@ urlpatterns = [
         name="grant_signed_copy",
     ),
     path("<int:pk>/sign/", views.GrantSignView.as_view(), name="grant_sign"),
+    path("<int:pk>/business/", business_link.GrantBusinessCreateView.as_view(), name="grant_business_create"),
     # Implementation pages, one module per part (each defines its full paths below /staff/grants/).
     path("", include("grants.urls.staff_tranches")),
     path("", include("grants.urls.staff_visits")),

@@ -18,6 +18,7 @@ STAFF_PANELS = [
     "grants.views.closeout.closeout_panel",
     "grants.views.amendments.amendments_panel",
     "grants.views.closeout.infrastructure_panel",
+    "grants.views.business_link.business_panel",
 ]
 # The grantee's page /my/grants/<pk>/.
 GRANTEE_PANELS = [
@@ -33,6 +34,7 @@ ACTION_LABEL_SOURCES = [
     "grants.views.reports.ACTION_LABELS",
     "grants.views.amendments.ACTION_LABELS",
     "grants.views.closeout.ACTION_LABELS",
+    "grants.views.business_link.ACTION_LABELS",
 ]
 
 

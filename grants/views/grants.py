@@ -97,7 +97,11 @@ def labelled_grant_timeline(grant, *, limit=100):
 def grant_with_rows(**filters):
     """One grant with everything its pages show (a constant number of queries), or 404."""
     queryset = Grant.objects.select_related(
-        "application__call", "application__person", "application__organisation", "application__municipality"
+        "application__call",
+        "application__person",
+        "application__organisation",
+        "application__municipality",
+        "business",
     ).prefetch_related(
         "budget_lines",
         "milestones",

@@ -1,0 +1,215 @@
+"""Forms of the business pages. They validate and shape input only; businesses.services saves it.
+
+FormHelper(form_tag=False): the template owns <form> and {% csrf_token %}. One column, so they work on a phone.
+"""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Person
+from businesses.models import Business, LegalForm, MarketLink, Snapshot, SnapshotEmployment
+from businesses.services import BUSINESS_FIELDS
+from core.choices import Community, Sex
+from municipalities.models import Municipality
+
+
+def _helper(*, csrf=True):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = not csrf
+    return helper
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _person_field():
+    return forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.select_related("municipality").order_by("last_name", "first_name", "id"),
+        help_text=_("Register the person first if they are not in the list."),
+    )
+
+
+class BusinessForm(forms.ModelForm):
+    """Create (with the registration status) or edit (without it: that changes only by formalisation)."""
+
+    class Meta:
+        model = Business
+        fields = list(BUSINESS_FIELDS)
+        widgets = {
+            "registration_date": _date_input(),
+            "founded_on": _date_input(),
+            "nui": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "fiscal_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["registration_status"]
+        self.fields["municipality"].queryset = Municipality.objects.order_by("name_sq")
+        self.helper = _helper()
+
+
+class OwnerForm(forms.Form):
+    person = _person_field()
+    share_percent = forms.DecimalField(
+        label=_("Share (%)"),
+        min_value=0.01,
+        max_value=100,
+        decimal_places=2,
+        widget=forms.NumberInput({"step": "0.01"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ManagerForm(forms.Form):
+    person = _person_field()
+    role_title = forms.CharField(label=_("Role"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class SnapshotForm(forms.ModelForm):
+    class Meta:
+        model = Snapshot
+        fields = ["date", "kind", "annual_sales", "exports", "new_products_count", "new_products", "financing_obtained"]
+        widgets = {"date": _date_input(), "new_products": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        sales, exports = cleaned.get("annual_sales"), cleaned.get("exports")
+        if sales is not None and exports is not None and exports > sales:
+            self.add_error("exports", _("Exports are part of sales, so they cannot be more than the annual sales."))
+        return cleaned
+
+
+class EmploymentForm(forms.ModelForm):
+    class Meta:
+        model = SnapshotEmployment
+        fields = ["sex", "age_band", "full_time_count", "part_time_count", "part_time_weekly_hours", "months_worked"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(csrf=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("part_time_count") and not cleaned.get("part_time_weekly_hours"):
+            self.add_error("part_time_weekly_hours", _("Enter the weekly hours of each part-time employee."))
+        return cleaned
+
+
+class BaseEmploymentFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or not form.has_changed():
+                continue
+            key = (data.get("sex"), data.get("age_band"))
+            if key in seen:
+                form.add_error("age_band", _("This sex and age band has a row already; add the counts there."))
+            seen.add(key)
+
+    def rows(self):
+        return [form.cleaned_data for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+EmploymentFormSet = forms.formset_factory(EmploymentForm, formset=BaseEmploymentFormSet, extra=4, max_num=20)
+
+
+class MarketLinkForm(forms.ModelForm):
+    class Meta:
+        model = MarketLink
+        fields = [
+            "direction",
+            "counterpart_business",
+            "counterpart_organisation",
+            "counterpart_name",
+            "counterpart_community",
+            "counterpart_municipality",
+            "product",
+            "value",
+            "date",
+        ]
+        widgets = {"date": _date_input()}
+
+    def __init__(self, *args, business, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counterpart_business"].queryset = Business.objects.exclude(pk=business.pk).order_by("name")
+        self.fields["counterpart_community"].required = False
+        self.fields["counterpart_community"].help_text = _(
+            "The community of the counterpart's majority owners; for a business in the list it is read from its owners."
+        )
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [
+            cleaned.get("counterpart_business"),
+            cleaned.get("counterpart_organisation"),
+            cleaned.get("counterpart_name"),
+        ]
+        if sum(1 for value in given if value) != 1:
+            raise forms.ValidationError(
+                _("Name the counterpart once: choose a business, or an organisation, or type its name.")
+            )
+        if not cleaned.get("counterpart_business") and not cleaned.get("counterpart_community"):
+            self.add_error("counterpart_community", _("Choose the counterpart's community, or “Prefer not to say”."))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service completes the link (communities, municipality) and validates it in full
+
+
+class FormaliseForm(forms.Form):
+    legal_form = forms.ChoiceField(
+        label=_("Legal form"), choices=[c for c in LegalForm.choices if c[0] != LegalForm.NOT_REGISTERED]
+    )
+    nui = Business._meta.get_field("nui").formfield(required=True)
+    fiscal_number = Business._meta.get_field("fiscal_number").formfield()
+    registration_date = forms.DateField(label=_("Registration date"), widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class BusinessFilterForm(forms.Form):
+    """The list's GET filters; unknown values are ignored by businesses.selectors.clean_filters."""
+
+    q = forms.CharField(label=_("Name or NUI"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.order_by("name_sq"), required=False
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    owner_sex = forms.ChoiceField(label=_("Owner's sex"), required=False)
+    owner_youth = forms.ChoiceField(label=_("Owner aged 15–29"), required=False)
+    owner_community = forms.ChoiceField(label=_("Owner's community"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    registered = forms.ChoiceField(label=_("Registered"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_choice = [("", _("Any"))]
+        model = Business._meta
+        self.fields["sector"].choices = any_choice + list(model.get_field("sector").choices)
+        self.fields["stage"].choices = any_choice + list(model.get_field("stage").choices)
+        self.fields["owner_sex"].choices = any_choice + list(Sex.choices)
+        self.fields["owner_community"].choices = any_choice + list(Community.choices)
+        self.fields["owner_youth"].choices = any_choice + [("yes", _("Yes"))]
+        self.fields["registered"].choices = any_choice + [("yes", _("Registered")), ("no", _("Not registered"))]
+        self.helper = _helper(csrf=False)
