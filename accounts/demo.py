@@ -46,6 +46,16 @@ OTHER_NAMES = {
     Community.GORANI: (["Ramiz", "Sadete", "Ismet"], ["Bajrami", "Kurteši", "Idrizi"]),
     Community.EGYPTIAN: (["Bajram", "Fatime", "Ramadan"], ["Gashi", "Jashari", "Berisha"]),
 }
+# Deliberate near-duplicates for /staff/people/duplicates/: the same person typed twice, with and without
+# diacritics or in another script. (first name, last name, sex, community, municipality code, birth date, birth year)
+NEAR_DUPLICATES = [
+    ("Đorđe", "Jovanović", Sex.MALE, Community.SERB, "gracanica", datetime.date(1991, 4, 12), None),
+    ("Djordje", "Jovanovic", Sex.MALE, Community.SERB, "gracanica", datetime.date(1991, 4, 12), None),
+    ("Arbër", "Krasniqi", Sex.MALE, Community.ALBANIAN, "gjilan", None, 1996),
+    ("Arber", "Krasniqi", Sex.MALE, Community.ALBANIAN, "gjilan", None, 1996),
+    ("Снежана", "Стојановић", Sex.FEMALE, Community.SERB, "shterpce", datetime.date(1984, 9, 3), None),
+    ("Snezana", "Stojanovic", Sex.FEMALE, Community.SERB, "shterpce", datetime.date(1984, 9, 3), None),
+]
 # Organisation names in the majority language of their municipality: (language, patterns).
 CSO_NAMES = {
     Community.ALBANIAN: ("sq", ["Shoqata “Ura” – {m}", "Qendra për Zhvillim Komunitar – {m}"]),
@@ -56,9 +66,12 @@ CSO_NAMES = {
 def seed(*, password):
     rng = random.Random(2026)
     yield from _seed_users(password)
-    people = _seed_people(rng)
+    _seed_people(rng)
+    duplicates = _seed_near_duplicates()
+    people = Person.objects.count()
     organisations = _seed_organisations()
     yield f"{people} people and {organisations} organisations in the 16 partner municipalities"
+    yield f"{duplicates} deliberate near-duplicate people to check on /staff/people/duplicates/"
 
 
 def _seed_users(password):
@@ -127,6 +140,23 @@ def _seed_people(rng):
             consent_given=True,
         )
     return Person.objects.count()
+
+
+def _seed_near_duplicates():
+    """Pairs of records of one person as field staff type them twice; looked up by every identifying field, so a
+    random demo person of the same name does not stand in for one of them, and a second run adds nothing."""
+    municipalities = {m.code: m for m in partner_municipalities()}
+    for first_name, last_name, sex, community, code, birth_date, birth_year in NEAR_DUPLICATES:
+        fields = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "municipality": municipalities[code],
+            "birth_date": birth_date,
+            "birth_year": birth_year or birth_date.year,
+        }
+        if not Person.objects.filter(**fields).exists():
+            person_create(actor=None, sex=sex, community=community, consent_given=True, **fields)
+    return len(NEAR_DUPLICATES)
 
 
 def _person_get_or_create(**fields):

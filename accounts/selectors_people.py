@@ -260,3 +260,26 @@ def person_timeline(person, *, limit=100):
     if merged_ids:
         own += AuditEntry.objects.filter(content_type=content_type, object_id__in=merged_ids).select_related("actor")
     return sorted(own, key=lambda e: (e.created_at, e.pk), reverse=True)[:limit]
+
+
+def people_search(*, q, limit=20, by_number=True):
+    """At most `limit` people for a picker (a business owner, a trainee …): every word of `q` starts a word of the
+    folded name (so "djordje jovanovic" finds Ђорђе Јовановић), or, with `by_number`, `q` starts a personal number
+    or JMBG. Pass `by_number=False` for users who may not see ID numbers, so a search cannot confirm one.
+    Fewer than two characters find no one: a picker never lists the whole registry.
+    """
+    q = (q or "").strip()
+    words = name_key(q).split()
+    if len(q) < 2 or not words:
+        return Person.objects.none()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(name_key__startswith=word) | Q(name_key__contains=f" {word}")
+    condition = by_name
+    if by_number and q.isdigit():
+        condition |= Q(personal_number__startswith=q) | Q(jmbg__startswith=q)
+    return (
+        Person.objects.filter(condition)
+        .select_related("municipality")
+        .order_by("last_name", "first_name", "pk")[: max(int(limit), 0)]
+    )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "municipalities",
     "accounts",
     "businesses",
+    "trainings",
     "grants",
 ]
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("money/", include("grants.urls.staff_money")),
     path("people/", include("accounts.urls_staff_people")),
     path("businesses/", include("businesses.urls")),
+    path("trainings/", include("trainings.urls")),
 ]

@@ -4,14 +4,19 @@ FormHelper(form_tag=False): the template owns <form> and {% csrf_token %}. One c
 """
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
+from accounts.permissions import can_view_personal_data
+from accounts.selectors_people import people_search
 from businesses.models import Business, LegalForm, MarketLink, Snapshot, SnapshotEmployment
 from businesses.services import BUSINESS_FIELDS
 from core.choices import Community, Sex
 from municipalities.models import Municipality
+
+SEARCH_LIMIT = 20
 
 
 def _helper(*, csrf=True):
@@ -23,14 +28,6 @@ def _helper(*, csrf=True):
 
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _person_field():
-    return forms.ModelChoiceField(
-        label=_("Person"),
-        queryset=Person.objects.select_related("municipality").order_by("last_name", "first_name", "id"),
-        help_text=_("Register the person first if they are not in the list."),
-    )
 
 
 class BusinessForm(forms.ModelForm):
@@ -54,8 +51,68 @@ class BusinessForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class OwnerForm(forms.Form):
-    person = _person_field()
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person, chosen by radio button among the matches of a search (never a list of the whole registry).
+
+    The label shows what any business role may see: name, year of birth and municipality; the ID numbers only to
+    the roles that may see personal data (`show_numbers`).
+    """
+
+    show_numbers = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.RadioSelect(attrs={"class": "form-check-input"}))
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, person):
+        parts = [str(person)]
+        if person.birth_year:
+            parts.append(_("born %(year)s") % {"year": person.birth_year})
+        if person.municipality_id:
+            parts.append(str(person.municipality))
+        if self.show_numbers and person.personal_number:
+            parts.append(_("personal number %(number)s") % {"number": person.personal_number})
+        return " · ".join(parts)
+
+
+class PersonPickForm(forms.Form):
+    """A form whose person is picked from a search: `q` is what was searched (by GET, or kept in a hidden field of
+    the POST), and only its matches, plus the person already chosen, are choices. Validation is one query.
+    """
+
+    search_limit = SEARCH_LIMIT
+
+    def __init__(self, data=None, *, q="", user=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.q = (q or "").strip()
+        may_see_numbers = bool(user) and can_view_personal_data(user)
+        self.may_search_numbers = may_see_numbers
+        matches = list(people_search(q=self.q, limit=self.search_limit + 1, by_number=may_see_numbers))
+        self.has_more = len(matches) > self.search_limit
+        self.matches = matches[: self.search_limit]
+        ids = [person.pk for person in self.matches]
+        chosen = (data or {}).get("person", "")
+        if str(chosen).isdigit() and len(str(chosen)) < 19:  # a tampered value never reaches the database
+            ids.append(int(chosen))
+        field = PersonChoiceField(
+            label=_("Person"),
+            queryset=Person.objects.filter(pk__in=ids).select_related("municipality"),
+            error_messages={
+                "required": _("Choose the person from the search results; search by name first if none are shown."),
+                "invalid_choice": _("That person is no longer in the registry; search again and choose from the list."),
+            },
+        )
+        field.show_numbers = may_see_numbers
+        self.fields = {"person": field, **self.fields}
+        self.helper = _helper()
+        self.helper.layout = Layout(*[name for name in self.fields if name != "person"])
+
+    @property
+    def too_short(self):
+        return 0 < len(self.q) < 2
+
+
+class OwnerForm(PersonPickForm):
     share_percent = forms.DecimalField(
         label=_("Share (%)"),
         min_value=0.01,
@@ -64,18 +121,9 @@ class OwnerForm(forms.Form):
         widget=forms.NumberInput({"step": "0.01"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
-
-class ManagerForm(forms.Form):
-    person = _person_field()
+class ManagerForm(PersonPickForm):
     role_title = forms.CharField(label=_("Role"), max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper()
 
 
 class SnapshotForm(forms.ModelForm):
@@ -201,6 +249,7 @@ class BusinessFilterForm(forms.Form):
     owner_community = forms.ChoiceField(label=_("Owner's community"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     registered = forms.ChoiceField(label=_("Registered"), required=False)
+    grant_status = forms.ChoiceField(label=_("Grant status"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,4 +261,9 @@ class BusinessFilterForm(forms.Form):
         self.fields["owner_community"].choices = any_choice + list(Community.choices)
         self.fields["owner_youth"].choices = any_choice + [("yes", _("Yes"))]
         self.fields["registered"].choices = any_choice + [("yes", _("Registered")), ("no", _("Not registered"))]
+        self.fields["grant_status"].choices = any_choice + [
+            ("active", _("Has an active grant")),
+            ("completed", _("Has a completed or closed grant")),
+            ("none", _("No grant")),
+        ]
         self.helper = _helper(csrf=False)

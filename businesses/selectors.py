@@ -20,7 +20,20 @@ from businesses.models import (
 from businesses.permissions import can_view_businesses
 from core.choices import Community, Sex
 
-FILTER_KEYS = ("q", "municipality", "sector", "owner_sex", "owner_youth", "owner_community", "stage", "registered")
+FILTER_KEYS = (
+    "q",
+    "municipality",
+    "sector",
+    "owner_sex",
+    "owner_youth",
+    "owner_community",
+    "stage",
+    "registered",
+    "grant_status",
+)
+# The list's "grant status" filter: value -> grant status codes (grants.models.GrantStatus, which this app may not
+# import: grants sits above businesses). "none" means no grant at all.
+GRANT_STATUS_FILTERS = {"active": ("active",), "completed": ("completed", "closed"), "none": ()}
 YOUTH_MIN_AGE, YOUTH_MAX_AGE = 15, 29
 
 
@@ -57,6 +70,7 @@ def clean_filters(raw):
         "stage": Stage.values,
         "registered": ("yes", "no"),
         "owner_youth": ("yes",),
+        "grant_status": tuple(GRANT_STATUS_FILTERS),
     }
     for key, values in allowed.items():
         if filters[key] not in values:
@@ -68,6 +82,18 @@ def clean_filters(raw):
 
 def _owners(**conditions):
     return Exists(BusinessOwner.objects.filter(business=OuterRef("pk"), **conditions))
+
+
+def _grants(**conditions):
+    """An Exists() over the business's grants, through the reverse relation (no import of grants)."""
+    grant_model = Business._meta.get_field("grants").related_model
+    return Exists(grant_model._default_manager.filter(business=OuterRef("pk"), **conditions))
+
+
+def _filter_grant_status(queryset, value):
+    if value == "none":
+        return queryset.filter(~_grants())
+    return queryset.filter(_grants(status__in=GRANT_STATUS_FILTERS[value]))
 
 
 def filter_businesses(queryset, filters):
@@ -90,6 +116,8 @@ def filter_businesses(queryset, filters):
         queryset = queryset.filter(_owners(person__community=filters["owner_community"]))
     if filters["owner_youth"]:
         queryset = queryset.filter(Exists(BusinessOwner.objects.filter(youth_q(), business=OuterRef("pk"))))
+    if filters["grant_status"]:
+        queryset = _filter_grant_status(queryset, filters["grant_status"])
     return queryset
 
 

@@ -167,7 +167,30 @@ class BusinessEditView(ManageMixin, View):
         services.business_update(actor=self.request.user, business=self.business, data=form.cleaned_data)
 
 
-class OwnerAddView(ManageMixin, View):
+class PersonPickMixin(ManageMixin):
+    """A form page whose person is found by a search: GET ?q= lists the matches (the whole page, or only the list
+    for htmx), the POST keeps `q` in a hidden field so a refused form shows the same list again.
+    """
+
+    template_name = "businesses/business_person_form.html"
+
+    def make_form(self, data=None):
+        q = (data.get("q", "") if data is not None else self.request.GET.get("q", ""))[:100]
+        return self.form_class(data, q=q, user=self.request.user)
+
+    def get(self, request, pk):
+        self.business = self.get_business()
+        form = self.make_form()
+        if request.htmx:
+            return render(request, "businesses/_person_choices.html", {"form": form})
+        return self.render_form(form)
+
+    def render_form(self, form, *, status=200, **extra):
+        context = {"business": self.business, "form": form, "title": self.title, **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class OwnerAddView(PersonPickMixin, View):
     form_class = OwnerForm
     success_message = _("The owner was added.")
 
@@ -189,7 +212,7 @@ class OwnerRemoveView(PermissionRequiredMixin, View):
         return redirect("staff:business_detail", pk=pk)
 
 
-class ManagerAddView(ManageMixin, View):
+class ManagerAddView(PersonPickMixin, View):
     form_class = ManagerForm
     success_message = _("The manager was added.")
 
