@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("my/", include("grants.urls.applicant")),
     path("my/grants/", include("grants.urls.my_grants")),
     path("review/", include("grants.urls.review")),
+    path("certificates/", include("trainings.urls_public")),
     path("", include("accounts.urls")),
     prefix_default_language=True,
 )

@@ -264,3 +264,80 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.person} · {self.session}"
+
+
+# --- Certificates of completion (trainings/certificates.py issues and renders them) ---------------------------------
+
+
+class CertificateStatus(models.TextChoices):
+    NONE = "none", _("Not generated")
+    QUEUED = "queued", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", pgettext_lazy("document status", "Failed")
+
+
+CERTIFICATE_TRANSITIONS = {
+    CertificateStatus.NONE: {CertificateStatus.QUEUED},
+    CertificateStatus.QUEUED: {CertificateStatus.READY, CertificateStatus.FAILED},
+    CertificateStatus.READY: set(),
+    CertificateStatus.FAILED: {CertificateStatus.QUEUED},
+}
+
+
+def _private_storage():
+    from grants.models.applications import private_storage
+
+    return private_storage
+
+
+def certificate_file_path(instance, filename):
+    return f"certificates/{instance.issued_at:%Y}/{instance.verification_code}.pdf"
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number given in a year; locked while a number is taken, so numbers have no gaps."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate number sequence")
+        verbose_name_plural = _("certificate number sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Certificate(TimeStampedModel):
+    """A certificate of completion of one enrolment: its number, public verification code and PDF."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT, related_name="certificate"
+    )
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.NONE
+    )
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(
+        _("file"), storage=_private_storage, upload_to=certificate_file_path, max_length=200, blank=True
+    )
+    language = models.CharField(_("language"), max_length=10)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.number

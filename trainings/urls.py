@@ -1,6 +1,6 @@
 """Training pages, mounted at /<lang>/staff/trainings/ inside the "staff" namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from trainings import views
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("courses/", views.CourseListView.as_view(), name="training_courses"),
     path("courses/new/", views.CourseFormView.as_view(), name="training_course_create"),
     path("courses/<int:pk>/edit/", views.CourseFormView.as_view(), name="training_course_edit"),
+    path("", include("trainings.urls_imports")),
+    path("", include("trainings.urls_certificates")),
 ]

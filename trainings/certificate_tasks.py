@@ -1,0 +1,21 @@
+"""Celery task of training certificates (see trainings/certificates.py). Safe to run twice: a redelivered task
+finds the certificate no longer queued and does nothing; a failure is stored on the certificate with a retry."""
+
+from celery import shared_task
+
+from trainings.certificates import SOFT_TIME_LIMIT, TIME_LIMIT, certificate_render
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    ignore_result=True,
+)
+def render_training_certificate(certificate_id):
+    """Render and store one certificate's PDF; its state (ready, or failed with the reason) is on the row."""
+    certificate_render(certificate_id=certificate_id)
