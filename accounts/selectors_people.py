@@ -8,9 +8,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person, PersonDistinct, person_name_key
+from core.choices import AgeBand, Community, Sex
 from core.text import name_key
 
 
@@ -283,3 +285,42 @@ def people_search(*, q, limit=20, by_number=True):
         .select_related("municipality")
         .order_by("last_name", "first_name", "pk")[: max(int(limit), 0)]
     )
+
+
+def age_band_of_year(birth_year, on_day):
+    """The age band of someone born in `birth_year`, on `on_day` (by year: the registry often knows only the year)."""
+    if not birth_year:
+        return AgeBand.NOT_KNOWN
+    age = on_day.year - birth_year
+    if age < 15:
+        return AgeBand.UNDER_15
+    if age < 30:
+        return AgeBand.YOUTH
+    if age < 65:
+        return AgeBand.ADULT
+    return AgeBand.SENIOR
+
+
+def people_breakdown(people, *, on_day=None):
+    """Unique people of a Person queryset, counted by sex, age band (on `on_day`, today by default) and community.
+
+    Every count is of Person rows, so someone trained twice, or owner of two businesses, counts once; after a merge
+    of duplicates the merged record is gone and cannot count twice. One query (a GROUP BY over the three columns).
+    """
+    on_day = on_day or timezone.localdate()
+    rows = (
+        Person.objects.filter(pk__in=people.values("pk"))
+        .values_list("sex", "birth_year", "community")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    total = 0
+    by_sex = dict.fromkeys(Sex.values, 0)
+    by_band = dict.fromkeys(AgeBand.values, 0)
+    by_community = dict.fromkeys(Community.values, 0)
+    for sex, birth_year, community, count in rows:
+        total += count
+        by_sex[sex] = by_sex.get(sex, 0) + count
+        by_band[age_band_of_year(birth_year, on_day)] += count
+        by_community[community] = by_community.get(community, 0) + count
+    return {"total": total, "sex": by_sex, "age_band": by_band, "community": by_community}

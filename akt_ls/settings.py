@@ -129,6 +129,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stuck-exports": {"task": "grants.export_tasks.fail_stuck_exports", "schedule": 600.0},
     "fail-stuck-business-exports": {"task": "businesses.tasks.fail_stuck_business_exports", "schedule": 600.0},
     "deliver-pending-emails": {"task": "core.tasks.deliver_pending_emails", "schedule": 120.0},
+    "requeue-stuck-certificates": {"task": "trainings.certificate_tasks.requeue_stuck_certificates", "schedule": 600.0},
+    "remove-stale-import-sheets": {
+        "task": "trainings.import_tasks.remove_stale_import_sheets",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "report-reminders": {"task": "grants.report_tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "sweep-orphan-files": {
         "task": "grants.grant_tasks.sweep_orphan_files",

@@ -9,9 +9,10 @@ import datetime
 from decimal import Decimal
 
 from accounts.models import Person, User
-from businesses.models import Business, LegalForm, RegistrationStatus, Sector, SnapshotKind, Stage
+from businesses.models import Business, EmploymentType, LegalForm, RegistrationStatus, Sector, SnapshotKind, Stage
 from businesses.services import (
     business_create,
+    business_employee_add,
     business_formalise,
     business_owner_add,
     market_link_record,
@@ -37,7 +38,18 @@ def seed(*, password):
             name = f"Demo {municipality.name_sq} {number + 1}"
             if Business.objects.filter(name=name).exists():
                 continue
-            created.append(_business(actor, name, municipality, owner, index * 2 + number))
+            business = _business(actor, name, municipality, owner, index * 2 + number)
+            created.append(business)
+            employee = people[1 + number] if len(people) > 2 + number else None
+            if employee is not None and employee.pk != owner.pk and number == 0:
+                business_employee_add(
+                    actor=actor,
+                    business=business,
+                    person=employee,
+                    position="Asistent shitjesh",
+                    employment_type=EmploymentType.FULL_TIME if index % 2 else EmploymentType.PART_TIME,
+                    started_on=datetime.date(2025, 1 + index % 12, 1),
+                )
     businesses = list(Business.objects.filter(name__startswith="Demo ").order_by("id"))
     for first, second in zip(businesses, businesses[3:], strict=False):
         if not first.market_links.exists():
@@ -51,7 +63,7 @@ def seed(*, password):
             registration_date=datetime.date(2026, 3, 15),
             legal_form=LegalForm.INDIVIDUAL,
         )
-    yield f"{len(created)} businesses with owners, snapshots and market links"
+    yield f"{len(created)} businesses with owners, named employees, snapshots and market links"
 
 
 def _woman(people):

@@ -8,10 +8,11 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Person
+from accounts.models import Organisation, Person
 from accounts.permissions import can_view_personal_data
 from accounts.selectors_people import people_search
-from businesses.models import Business, LegalForm, MarketLink, Snapshot, SnapshotEmployment
+from businesses.models import Business, EmploymentType, LegalForm, MarketLink, Snapshot, SnapshotEmployment
+from businesses.selectors import counterpart_businesses, counterpart_organisations
 from businesses.services import BUSINESS_FIELDS
 from core.choices import Community, Sex
 from municipalities.models import Municipality
@@ -126,6 +127,20 @@ class ManagerForm(PersonPickForm):
     role_title = forms.CharField(label=_("Role"), max_length=100)
 
 
+class EmployeeForm(PersonPickForm):
+    position = forms.CharField(label=_("Position"), max_length=100)
+    employment_type = forms.ChoiceField(label=_("Employment"), choices=EmploymentType.choices)
+    started_on = forms.DateField(label=_("Employed since"), widget=_date_input())
+
+
+class EmployeeEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Last day of work"), widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
 class SnapshotForm(forms.ModelForm):
     class Meta:
         model = Snapshot
@@ -179,13 +194,42 @@ class BaseEmploymentFormSet(forms.BaseFormSet):
 EmploymentFormSet = forms.formset_factory(EmploymentForm, formset=BaseEmploymentFormSet, extra=4, max_num=20)
 
 
+def _counterpart_value(raw):
+    """("business" | "organisation", pk) from a posted "business-12" / "organisation-3"; (None, None) otherwise."""
+    kind, _sep, pk = str(raw or "").partition("-")
+    if kind in ("business", "organisation") and pk.isdigit() and len(pk) < 19:  # a tampered value never reaches SQL
+        return kind, int(pk)
+    return None, None
+
+
+def _business_label(business):
+    parts = [business.name + (f" ({business.trade_name})" if business.trade_name else "")]
+    if business.nui:
+        parts.append(_("NUI %(nui)s") % {"nui": business.nui})
+    parts.append(str(business.municipality))
+    return " · ".join(parts)
+
+
+def _organisation_label(organisation):
+    parts = [organisation.name, organisation.get_type_display()]
+    if organisation.municipality_id:
+        parts.append(str(organisation.municipality))
+    return " · ".join(parts)
+
+
 class MarketLinkForm(forms.ModelForm):
+    """A market link whose counterpart is found by a search, as the owner pages find a person: `q` is what was
+    searched (by GET, or kept in a hidden field of the POST); its matching businesses (never the business itself)
+    and organisations, plus the one already chosen, are the choices of the radio field `counterpart`. A counterpart
+    in neither list is typed in `counterpart_name`.
+    """
+
+    search_limit = SEARCH_LIMIT
+
     class Meta:
         model = MarketLink
         fields = [
             "direction",
-            "counterpart_business",
-            "counterpart_organisation",
             "counterpart_name",
             "counterpart_community",
             "counterpart_municipality",
@@ -195,27 +239,81 @@ class MarketLinkForm(forms.ModelForm):
         ]
         widgets = {"date": _date_input()}
 
-    def __init__(self, *args, business, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["counterpart_business"].queryset = Business.objects.exclude(pk=business.pk).order_by("name")
+    def __init__(self, data=None, *, business, q="", **kwargs):
+        super().__init__(data, **kwargs)
+        self.q = (q or "").strip()
+        self.has_more = False
+        kind, pk = _counterpart_value((data or {}).get("counterpart"))
+        businesses = self._matches(
+            counterpart_businesses(q=self.q, exclude=business, limit=self.search_limit + 1),
+            Business.objects.exclude(pk=business.pk).select_related("municipality"),
+            pk if kind == "business" else None,
+        )
+        organisations = self._matches(
+            counterpart_organisations(q=self.q, limit=self.search_limit + 1),
+            Organisation.objects.select_related("municipality"),
+            pk if kind == "organisation" else None,
+        )
+        self.chosen = {f"business-{b.pk}": b for b in businesses} | {f"organisation-{o.pk}": o for o in organisations}
+        choices = [(f"business-{b.pk}", _business_label(b)) for b in businesses]
+        choices += [(f"organisation-{o.pk}", _organisation_label(o)) for o in organisations]
+        if choices:
+            choices.insert(0, ("", _("None of these: I type the name below")))
+        field = forms.ChoiceField(
+            label=_("Counterpart in the lists"),
+            required=False,
+            choices=choices,
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            error_messages={
+                "invalid_choice": _(
+                    "That business or organisation is no longer in the list; search again and choose from the results."
+                )
+            },
+        )
+        self.fields = {"counterpart": field, **self.fields}
+        self.fields["counterpart_name"].help_text = _("Only when the counterpart is in neither list: type its name.")
         self.fields["counterpart_community"].required = False
         self.fields["counterpart_community"].help_text = _(
             "The community of the counterpart's majority owners; for a business in the list it is read from its owners."
         )
         self.helper = _helper()
+        self.helper.layout = Layout(*[name for name in self.fields if name != "counterpart"])
+
+    def _matches(self, found, queryset, chosen_pk):
+        """The first `search_limit` matches (noting if there were more), plus the posted choice if it is not among
+        them, so a refused form offers the same choices again.
+        """
+        found = list(found)
+        self.has_more = self.has_more or len(found) > self.search_limit
+        found = found[: self.search_limit]
+        if chosen_pk is not None and chosen_pk not in {row.pk for row in found}:
+            found += list(queryset.filter(pk=chosen_pk))
+        return found
+
+    @property
+    def too_short(self):
+        return 0 < len(self.q) < 2
+
+    def radio_groups(self):
+        """The counterpart radios grouped for the template: (heading, radios), empty groups left out."""
+        radios = list(self["counterpart"])
+        groups = [
+            ("", [r for r in radios if not r.data["value"]]),
+            (_("Businesses"), [r for r in radios if str(r.data["value"]).startswith("business-")]),
+            (_("Organisations"), [r for r in radios if str(r.data["value"]).startswith("organisation-")]),
+        ]
+        return [(heading, group) for heading, group in groups if group]
 
     def clean(self):
         cleaned = super().clean()
-        given = [
-            cleaned.get("counterpart_business"),
-            cleaned.get("counterpart_organisation"),
-            cleaned.get("counterpart_name"),
-        ]
-        if sum(1 for value in given if value) != 1:
+        chosen = self.chosen.get(cleaned.pop("counterpart", "") or "")
+        cleaned["counterpart_business"] = chosen if isinstance(chosen, Business) else None
+        cleaned["counterpart_organisation"] = chosen if isinstance(chosen, Organisation) else None
+        if sum(1 for value in (chosen, cleaned.get("counterpart_name")) if value) != 1:
             raise forms.ValidationError(
-                _("Name the counterpart once: choose a business, or an organisation, or type its name.")
+                _("Name the counterpart once: choose a business or an organisation from the search, or type its name.")
             )
-        if not cleaned.get("counterpart_business") and not cleaned.get("counterpart_community"):
+        if not cleaned["counterpart_business"] and not cleaned.get("counterpart_community"):
             self.add_error("counterpart_community", _("Choose the counterpart's community, or “Prefer not to say”."))
         return cleaned
 

@@ -195,6 +195,49 @@ class BusinessManager(TimeStampedModel):
         return f"{self.person} – {self.role_title}"
 
 
+class EmploymentType(models.TextChoices):
+    FULL_TIME = "full_time", _("Full-time")
+    PART_TIME = "part_time", _("Part-time")
+    SEASONAL = "seasonal", _("Seasonal")
+
+
+class BusinessEmployee(TimeStampedModel):
+    """A named employee (optional: snapshots count jobs without names). Naming one makes them a Person of the
+    registry, so their trainings show on the business page and they are counted once across the programme."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="employees")
+    person = models.ForeignKey(
+        "accounts.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="employments"
+    )
+    position = models.CharField(_("position"), max_length=100)
+    employment_type = models.CharField(
+        _("employment"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
+    )
+    started_on = models.DateField(_("employed since"))
+    ended_on = models.DateField(_("employed until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["ended_on", "-started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "person", "started_on"], name="business_employee_once"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="business_employee_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.position}"
+
+    @property
+    def is_current(self):
+        return self.ended_on is None
+
+
 class SnapshotKind(models.TextChoices):
     BASELINE = "baseline", _("Baseline")
     YEARLY = "yearly", _("Yearly")

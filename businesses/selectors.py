@@ -6,9 +6,11 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
+from accounts.models import Organisation, Person
 from accounts.permissions import can_view_personal_data
 from businesses.models import (
     Business,
+    BusinessEmployee,
     BusinessManager,
     BusinessOwner,
     MarketLink,
@@ -147,12 +149,56 @@ def business_for_profile(*, user, pk):
         .prefetch_related(
             Prefetch("owners", queryset=BusinessOwner.objects.select_related("person__municipality")),
             Prefetch("managers", queryset=BusinessManager.objects.select_related("person")),
+            Prefetch("employees", queryset=BusinessEmployee.objects.select_related("person")),
             Prefetch("snapshots", queryset=Snapshot.objects.prefetch_related("employment").order_by("date", "id")),
             Prefetch("market_links", queryset=links),
             "grants",
         )
         .filter(pk=pk)
         .first()
+    )
+
+
+def trainings_of_business_people(business):
+    """Enrolments of the business's owners, managers and named employees, newest event first, with event, course,
+    municipality and person in one query. Trainings are read through the Person reverse relation: businesses never
+    imports trainings.
+    """
+    enrolment_model = Person._meta.get_field("enrolments").related_model
+    people = (
+        Q(person__in=BusinessOwner.objects.filter(business=business).values("person"))
+        | Q(person__in=BusinessManager.objects.filter(business=business).values("person"))
+        | Q(person__in=BusinessEmployee.objects.filter(business=business).values("person"))
+    )
+    return (
+        enrolment_model._default_manager.filter(people)
+        .select_related("person", "event__course", "event__municipality")
+        .order_by("-event__start_date", "-event_id", "person__last_name", "person__first_name", "id")
+    )
+
+
+def counterpart_businesses(*, q, exclude=None, limit=20):
+    """At most `limit` businesses whose name or trade name contains `q` (any case) or whose NUI is `q`, for the
+    market-link picker; `exclude` (the business itself) never trades with itself. Under two characters: none.
+    """
+    q = (q or "").strip()
+    if len(q) < 2:
+        return Business.objects.none()
+    queryset = filter_businesses(Business.objects.select_related("municipality"), {"q": q})
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.order_by("name", "id")[: max(int(limit), 0)]
+
+
+def counterpart_organisations(*, q, limit=20):
+    """At most `limit` organisations whose name contains `q` (any case), for the market-link picker."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(name__icontains=q)
+        .select_related("municipality")
+        .order_by("name", "id")[: max(int(limit), 0)]
     )
 
 

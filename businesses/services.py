@@ -6,11 +6,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from businesses.models import (
     REGISTRATION_TRANSITIONS,
     Business,
+    BusinessEmployee,
     BusinessManager,
     BusinessOwner,
     LegalForm,
@@ -170,6 +172,68 @@ def business_manager_add(*, actor, business, person, role_title):
         actor=actor, action="businesses.manager.added", target=business, data={"person": person.pk, "role": role_title}
     )
     return manager
+
+
+@transaction.atomic
+def business_employee_add(*, actor, business, person, position, employment_type, started_on):
+    """Name an employee of the business. The same person may be employed again after an earlier spell ended,
+    never twice at once."""
+    _require_manager(actor)
+    business = _locked(business)
+    if started_on > timezone.localdate():
+        raise ApplicationError(
+            _("The employment cannot start in the future; record it once the person has started."),
+            code="future_start",
+        )
+    if business.employees.filter(person=person, ended_on__isnull=True).exists():
+        raise ApplicationError(
+            _("%(person)s is already recorded as a current employee of this business.") % {"person": person},
+            code="employee_exists",
+        )
+    if business.employees.filter(person=person, ended_on__gte=started_on).exists():
+        raise ApplicationError(
+            _("%(person)s was employed here until after this start date; correct the start date.") % {"person": person},
+            code="employee_overlap",
+        )
+    employee = BusinessEmployee(
+        business=business, person=person, position=position, employment_type=employment_type, started_on=started_on
+    )
+    employee.full_clean()
+    employee.save()
+    audit_record(
+        actor=actor,
+        action="businesses.employee.added",
+        target=business,
+        data={"person": person.pk, "position": position, "since": started_on.isoformat()},
+    )
+    return employee
+
+
+@transaction.atomic
+def business_employee_end(*, actor, employee, ended_on):
+    """Record the last day of an employment; a second call for an employment already ended changes nothing."""
+    _require_manager(actor)
+    business = _locked(employee.business)
+    employee = BusinessEmployee.objects.select_for_update().get(pk=employee.pk)
+    if employee.ended_on is not None:
+        return employee
+    if ended_on < employee.started_on:
+        raise ApplicationError(
+            _("The last day cannot be before the employment started (%(date)s).")
+            % {"date": employee.started_on.strftime("%d.%m.%Y")},
+            code="end_before_start",
+        )
+    if ended_on > timezone.localdate():
+        raise ApplicationError(_("The last day cannot be in the future."), code="future_end")
+    employee.ended_on = ended_on
+    employee.save(update_fields=["ended_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="businesses.employee.ended",
+        target=business,
+        data={"person": employee.person_id, "until": ended_on.isoformat()},
+    )
+    return employee
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from businesses import services
@@ -19,6 +20,8 @@ from businesses.exports import business_export_request, business_export_retry, c
 from businesses.forms import (
     BusinessFilterForm,
     BusinessForm,
+    EmployeeEndForm,
+    EmployeeForm,
     EmploymentFormSet,
     FormaliseForm,
     ManagerForm,
@@ -26,9 +29,15 @@ from businesses.forms import (
     OwnerForm,
     SnapshotForm,
 )
-from businesses.models import Business, BusinessExport, BusinessOwner
+from businesses.models import Business, BusinessEmployee, BusinessExport, BusinessOwner
 from businesses.permissions import can_manage_businesses, can_view_businesses, can_view_owner_personal_data
-from businesses.selectors import business_for_profile, businesses_for_user, clean_filters, market_link_summary
+from businesses.selectors import (
+    business_for_profile,
+    businesses_for_user,
+    clean_filters,
+    market_link_summary,
+    trainings_of_business_people,
+)
 from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
 from core.spreadsheets import CONTENT_TYPES, ExportFormat, ExportStatus
@@ -84,10 +93,12 @@ class BusinessProfileView(PermissionRequiredMixin, View):
             "business": business,
             "owners": list(business.owners.all()),
             "managers": list(business.managers.all()),
+            "employees": list(business.employees.all()),
             "snapshots": snapshots,
             "links": links,
             "link_summary": market_link_summary(links),
             "grants": list(business.grants.all()),
+            "trainings": list(trainings_of_business_people(business)),
             "may_manage": can_manage_businesses(request.user),
             "may_see_people": can_view_owner_personal_data(request.user),
         }
@@ -154,7 +165,7 @@ class BusinessCreateView(PermissionRequiredMixin, View):
 
 
 class BusinessEditView(ManageMixin, View):
-    success_message = _("The business was saved.")
+    success_message = gettext_lazy("The business was saved.")
 
     @property
     def title(self):
@@ -167,22 +178,27 @@ class BusinessEditView(ManageMixin, View):
         services.business_update(actor=self.request.user, business=self.business, data=form.cleaned_data)
 
 
-class PersonPickMixin(ManageMixin):
-    """A form page whose person is found by a search: GET ?q= lists the matches (the whole page, or only the list
-    for htmx), the POST keeps `q` in a hidden field so a refused form shows the same list again.
+class SearchPickMixin(ManageMixin):
+    """A form page whose choice is found by a search: GET ?<search_param>= lists the matches (the whole page, or
+    only the list for htmx), the POST keeps the query in a hidden field so a refused form shows the same list again.
     """
 
-    template_name = "businesses/business_person_form.html"
+    search_param = "q"
+    template_name = ""
+    choices_template = ""
+
+    def build_form(self, data, q):
+        raise NotImplementedError
 
     def make_form(self, data=None):
-        q = (data.get("q", "") if data is not None else self.request.GET.get("q", ""))[:100]
-        return self.form_class(data, q=q, user=self.request.user)
+        source = data if data is not None else self.request.GET
+        return self.build_form(data, (source.get(self.search_param, "") or "")[:100])
 
     def get(self, request, pk):
         self.business = self.get_business()
         form = self.make_form()
         if request.htmx:
-            return render(request, "businesses/_person_choices.html", {"form": form})
+            return render(request, self.choices_template, {"form": form})
         return self.render_form(form)
 
     def render_form(self, form, *, status=200, **extra):
@@ -190,9 +206,19 @@ class PersonPickMixin(ManageMixin):
         return render(self.request, self.template_name, context, status=status)
 
 
+class PersonPickMixin(SearchPickMixin):
+    """The person of an owner or manager, found by a search of the registry (accounts.selectors_people)."""
+
+    template_name = "businesses/business_person_form.html"
+    choices_template = "businesses/_person_choices.html"
+
+    def build_form(self, data, q):
+        return self.form_class(data, q=q, user=self.request.user)
+
+
 class OwnerAddView(PersonPickMixin, View):
     form_class = OwnerForm
-    success_message = _("The owner was added.")
+    success_message = gettext_lazy("The owner was added.")
 
     @property
     def title(self):
@@ -214,7 +240,7 @@ class OwnerRemoveView(PermissionRequiredMixin, View):
 
 class ManagerAddView(PersonPickMixin, View):
     form_class = ManagerForm
-    success_message = _("The manager was added.")
+    success_message = gettext_lazy("The manager was added.")
 
     @property
     def title(self):
@@ -224,8 +250,49 @@ class ManagerAddView(PersonPickMixin, View):
         services.business_manager_add(actor=self.request.user, business=self.business, **form.cleaned_data)
 
 
+class EmployeeAddView(PersonPickMixin, View):
+    form_class = EmployeeForm
+    success_message = gettext_lazy("The employee was added.")
+
+    @property
+    def title(self):
+        return _("Add an employee of %(name)s") % {"name": self.business.name}
+
+    def save(self, form):
+        services.business_employee_add(actor=self.request.user, business=self.business, **form.cleaned_data)
+
+
+class EmployeeEndView(ManageMixin, View):
+    form_class = EmployeeEndForm
+    success_message = gettext_lazy("The end of the employment was recorded.")
+
+    def get_business(self):
+        self.employee = get_object_or_404(
+            BusinessEmployee.objects.select_related("business__municipality", "person"),
+            pk=self.kwargs["employee_pk"],
+            business_id=self.kwargs["pk"],
+        )
+        return self.employee.business
+
+    @property
+    def title(self):
+        return _("Record the last day of %(person)s at %(name)s") % {
+            "person": self.employee.person,
+            "name": self.business.name,
+        }
+
+    def get(self, request, pk, employee_pk):
+        return super().get(request, pk)
+
+    def post(self, request, pk, employee_pk):
+        return super().post(request, pk)
+
+    def save(self, form):
+        services.business_employee_end(actor=self.request.user, employee=self.employee, **form.cleaned_data)
+
+
 class SnapshotAddView(ManageMixin, View):
-    success_message = _("The snapshot was recorded.")
+    success_message = gettext_lazy("The snapshot was recorded.")
 
     @property
     def title(self):
@@ -254,15 +321,22 @@ class SnapshotAddView(ManageMixin, View):
         return super().render_form(form, status=status, formset=self.formset)
 
 
-class MarketLinkAddView(ManageMixin, View):
-    success_message = _("The market link was recorded.")
+class MarketLinkAddView(SearchPickMixin, View):
+    """The counterpart (a business other than this one, or an organisation) is found by a search of both lists;
+    one not in either is typed by name.
+    """
+
+    search_param = "counterpart_q"
+    template_name = "businesses/market_link_form.html"
+    choices_template = "businesses/_counterpart_choices.html"
+    success_message = gettext_lazy("The market link was recorded.")
 
     @property
     def title(self):
         return _("Record a market link of %(name)s") % {"name": self.business.name}
 
-    def make_form(self, data=None):
-        return MarketLinkForm(data, business=self.business)
+    def build_form(self, data, q):
+        return MarketLinkForm(data, business=self.business, q=q)
 
     def save(self, form):
         data = {key: value for key, value in form.cleaned_data.items()}
@@ -272,7 +346,7 @@ class MarketLinkAddView(ManageMixin, View):
 
 class FormaliseView(ManageMixin, View):
     form_class = FormaliseForm
-    success_message = _("The business is now registered; its formalisation is counted.")
+    success_message = gettext_lazy("The business is now registered; its formalisation is counted.")
 
     @property
     def title(self):

@@ -5,6 +5,7 @@ The PDF shows the participant's language beside English, the certificate number 
 (`trainings.urls_public`), which shows only that the certificate is valid, its number, name, course and dates.
 """
 
+import datetime
 import logging
 import secrets
 
@@ -36,6 +37,10 @@ S = CertificateStatus
 SOFT_TIME_LIMIT = 5 * 60
 TIME_LIMIT = 6 * 60
 NUMBER_PREFIX = "AKT-TR"
+# A certificate still queued this long after it was queued has lost its worker (rendering takes at most TIME_LIMIT).
+STUCK_AFTER = datetime.timedelta(minutes=15)
+MAX_ATTEMPTS = 3
+STUCK_BATCH = 200
 
 
 def certificate_language(enrolment):
@@ -83,6 +88,7 @@ def _issue(enrolment, *, actor):
         language=certificate_language(enrolment),
         issued_at=now,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
+        attempts=1,
     )
     audit_record(actor=actor, action="trainings.certificate.issued", target=certificate)
     transition(
@@ -145,22 +151,35 @@ def certificate_request(*, actor, enrolment):
     return existing or _issue(enrolment, actor=actor)
 
 
+def is_stuck(certificate, *, now=None):
+    """Queued for longer than STUCK_AFTER: the worker that had it died, so staff may queue it again."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    return certificate.status == S.QUEUED and certificate.updated_at is not None and certificate.updated_at < cutoff
+
+
 @transaction.atomic
 def certificate_retry(*, actor, certificate):
-    """Queue a failed certificate again."""
+    """Queue again a failed certificate, or one stuck in the queue (see is_stuck); anything else is left as it is,
+    so a second click does nothing. A retry by staff starts the count of attempts afresh."""
     _refuse_unless_manager(actor)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.status != S.FAILED:
+    if certificate.status == S.FAILED:
+        certificate.attempts = 1
+        certificate.error = ""
+        transition(
+            instance=certificate,
+            to=S.QUEUED,
+            actor=actor,
+            transitions=CERTIFICATE_TRANSITIONS,
+            action="trainings.certificate.retried",
+            save_fields=["error", "attempts"],
+        )
+    elif is_stuck(certificate):
+        certificate.attempts = 1
+        certificate.save(update_fields=["attempts", "updated_at"])
+        audit_record(actor=actor, action="trainings.certificate.requeued", target=certificate, data={"by": "staff"})
+    else:
         return certificate
-    certificate.error = ""
-    transition(
-        instance=certificate,
-        to=S.QUEUED,
-        actor=actor,
-        transitions=CERTIFICATE_TRANSITIONS,
-        action="trainings.certificate.retried",
-        save_fields=["error"],
-    )
     _queue(certificate)
     return certificate
 
@@ -173,6 +192,53 @@ def certificates_retry_failed(*, actor, event):
     for certificate in failed:
         certificate_retry(actor=actor, certificate=certificate)
     return len(failed)
+
+
+def certificates_requeue_stuck(*, now=None):
+    """Queue again the certificates stuck in the queue (their worker died); one stuck MAX_ATTEMPTS times is marked
+    failed with the reason, so the event page offers staff a retry instead of "being prepared" for ever.
+
+    Each certificate is handled in its own transaction; a row being rendered right now is locked and skipped.
+    Returns how many were queued again and how many failed.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Certificate.objects.filter(status=S.QUEUED, updated_at__lt=now - STUCK_AFTER)
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)[:STUCK_BATCH]
+    )
+    counts = {"requeued": 0, "failed": 0}
+    for certificate_id in ids:
+        outcome = _requeue_stuck(certificate_id, now=now)
+        if outcome:
+            counts[outcome] += 1
+    if ids:
+        logger.warning("Stuck certificates: %s queued again, %s failed", counts["requeued"], counts["failed"])
+    return counts
+
+
+@transaction.atomic
+def _requeue_stuck(certificate_id, *, now):
+    certificate = Certificate.objects.select_for_update(skip_locked=True).filter(pk=certificate_id).first()
+    if certificate is None or not is_stuck(certificate, now=now):
+        return None
+    if certificate.attempts >= MAX_ATTEMPTS:
+        error = _(
+            "The certificate was sent to be prepared %(count)s times and never came back (the document service "
+            "stopped each time). Try again; if it stays stuck, tell IT support."
+        ) % {"count": certificate.attempts}
+        _fail(certificate.pk, error)
+        return "failed"
+    certificate.attempts += 1
+    certificate.save(update_fields=["attempts", "updated_at"])
+    audit_record(
+        actor=None,
+        action="trainings.certificate.requeued",
+        target=certificate,
+        data={"attempt": certificate.attempts, "by": "system"},
+    )
+    _queue(certificate)
+    return "requeued"
 
 
 def certificate_render(*, certificate_id):

@@ -13,12 +13,17 @@ Three steps, nothing saved before the last:
    one transaction: the whole sheet or nothing.
 
 Sheet layout (one row per participant): first name, last name, sex, birth date (dd.mm.yyyy) or birth year,
-community, municipality, personal number (optional), phone (optional), then one column per session date
+community, municipality, personal number (optional), phone (optional), pre-test score and post-test score
+(optional, whole numbers 0–100, recorded through `services.enrolment_scores`), then one column per session date
 (dd.mm.yyyy) with 1, x or ✓ for present.
+
+A sheet uploaded for a preview waits in private storage under SHEET_FOLDER; one never confirmed or discarded is
+removed after a day by `import_files_sweep` (the daily task trainings.import_tasks.remove_stale_import_sheets).
 """
 
 import datetime
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -36,12 +41,14 @@ from accounts.validators import validate_kosovo_personal_number, validate_phone
 from core.choices import Community, Sex
 from core.errors import ApplicationError
 from core.services import audit_record
+from core.storage import private_storage
 from core.text import fold, name_key
 from municipalities.models import Municipality
 from trainings import services
 from trainings.models import ENROLLING_STATUSES, EventStatus, TrainingEvent
 from trainings.permissions import can_manage_trainings
 
+logger = logging.getLogger(__name__)
 MAX_ROWS = 1000
 LANGUAGE_CODES = ("sq", "sr-latn", "sr", "en")
 
@@ -80,9 +87,45 @@ COLUMNS = {
         {"personal number", "numri personal", "licni broj", "id number"},
     ),
     "phone": (gettext_lazy("phone"), {"phone", "telephone", "telefoni", "telefon", "tel"}),
+    "pre_test_score": (
+        gettext_lazy("pre-test score"),
+        {
+            "pre-test score",
+            "pre test score",
+            "pretest score",
+            "pre-test",
+            "pretest",
+            "piket para testit",
+            "piket e testit paraprak",
+            "testi paraprak",
+            "bodovi pre testa",
+            "rezultat ulaznog testa",
+            "ulazni test",
+        },
+    ),
+    "post_test_score": (
+        gettext_lazy("post-test score"),
+        {
+            "post-test score",
+            "post test score",
+            "posttest score",
+            "post-test",
+            "posttest",
+            "piket pas testit",
+            "piket e testit perfundimtar",
+            "testi perfundimtar",
+            "bodovi posle testa",
+            "rezultat izlaznog testa",
+            "izlazni test",
+        },
+    ),
 }
 REQUIRED = ("first_name", "last_name", "sex", "birth", "community", "municipality")
-OPTIONAL = ("personal_number", "phone")
+OPTIONAL = ("personal_number", "phone", "pre_test_score", "post_test_score")
+SCORES = ("pre_test_score", "post_test_score")
+# Sheets uploaded for a preview wait here (private storage) until confirmed or discarded; see import_files_sweep.
+SHEET_FOLDER = "training_imports"
+SHEET_MAX_AGE = datetime.timedelta(hours=24)
 
 SEX_WORDS = {
     Sex.FEMALE: {"f", "female", "woman", "femer", "femre", "grua", "z", "zensko", "zenski", "zena"},
@@ -127,7 +170,16 @@ class PreviewRow:
     already_enrolled: bool = False
     present_dates: list = field(default_factory=list)
     absent_dates: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)  # "pre_test_score"/"post_test_score" → 0–100, only those given
     errors: list = field(default_factory=list)
+
+    @property
+    def pre_test_score(self):
+        return self.scores.get("pre_test_score")
+
+    @property
+    def post_test_score(self):
+        return self.scores.get("post_test_score")
 
     @property
     def outcome(self):
@@ -377,6 +429,30 @@ def _read_row(row, values, *, columns, lookups, today):
             row.errors.append(_("Phone “%(value)s”: %(reason)s") % {"value": phone, "reason": error.messages[0]})
         data["phone"] = phone
     row.data = data
+    _read_scores(row, get)
+
+
+def _read_scores(row, get):
+    """The optional test scores: whole numbers from 0 to 100 (an empty cell records nothing)."""
+    labels = {"pre_test_score": _("Pre-test score"), "post_test_score": _("Post-test score")}
+    for key in SCORES:
+        value = get[key]
+        text = _text(value)
+        if not text:
+            continue
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None:
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                number = None
+        if number is None or not float(number).is_integer() or not 0 <= number <= 100:
+            row.errors.append(
+                _("%(label)s “%(value)s” is not a whole number from 0 to 100; correct it or leave the cell empty.")
+                % {"label": labels[key], "value": text}
+            )
+            continue
+        row.scores[key] = int(number)
 
 
 def _read_attendance(row, values, *, session_dates, event_dates):
@@ -546,6 +622,7 @@ def import_apply(*, actor, event, content):
             enrolment = services.enrolment_create(actor=actor, event=event, person=row.person)
             enrolled += 1
         enrolment_of[row.number] = enrolment
+    scored = _apply_scores(actor=actor, rows=preview.rows, enrolment_of=enrolment_of)
     sessions_recorded = 0
     for session in event.sessions.all():
         if session.date not in preview.session_dates:
@@ -565,6 +642,7 @@ def import_apply(*, actor, event, content):
         "people_matched": len(preview.rows) - created,
         "enrolled": enrolled,
         "sessions": sessions_recorded,
+        "scored": scored,
     }
     audit_record(
         actor=actor,
@@ -574,6 +652,20 @@ def import_apply(*, actor, event, content):
         data=counts,
     )
     return counts
+
+
+def _apply_scores(*, actor, rows, enrolment_of):
+    """Record the scores given in the sheet through services.enrolment_scores; a score the sheet leaves empty keeps
+    the value recorded before. Returns how many participants got scores."""
+    scored = 0
+    for row in rows:
+        if not row.scores:
+            continue
+        enrolment = enrolment_of[row.number]
+        values = {key: row.scores.get(key, getattr(enrolment, key)) for key in SCORES}
+        services.enrolment_scores(actor=actor, enrolment=enrolment, **values)
+        scored += 1
+    return scored
 
 
 # --- template ----------------------------------------------------------------------------------------------------
@@ -591,3 +683,30 @@ def import_template(*, event):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- sheets never confirmed --------------------------------------------------------------------------------------
+
+
+def import_files_sweep(*, now=None):
+    """Delete the uploaded sheets that have waited in SHEET_FOLDER for more than a day (never confirmed or
+    discarded: the person closed the preview). A younger sheet may still be confirmed and stays. Returns the names
+    removed."""
+    cutoff = (now or timezone.now()) - SHEET_MAX_AGE
+    try:
+        _folders, files = private_storage.listdir(SHEET_FOLDER)
+    except FileNotFoundError:
+        return []
+    removed = []
+    for filename in files:
+        name = f"{SHEET_FOLDER}/{filename}"
+        try:
+            if private_storage.get_modified_time(name) > cutoff:
+                continue
+            private_storage.delete(name)
+        except FileNotFoundError:  # confirmed or discarded meanwhile
+            continue
+        removed.append(name)
+    if removed:
+        logger.info("Removed %s participant sheets never confirmed", len(removed))
+    return removed

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -247,7 +248,12 @@ class Enrolment(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.person} · {self.event}"
+        event = self.event
+        return f"{event.course} · {event.start_date:%d.%m.%Y}–{event.end_date:%d.%m.%Y}"
+
+    def get_staff_url(self):
+        """The event's staff page, where this participant's row is (the people registry links here)."""
+        return reverse("staff:training_event_detail", args=[self.event_id]) + f"#enrolment-{self.pk}"
 
 
 class Attendance(models.Model):
@@ -320,6 +326,11 @@ class Certificate(TimeStampedModel):
         _("status"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.NONE
     )
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("times queued"),
+        default=0,
+        help_text=_("How many times the PDF was sent to be prepared since it was issued or last retried by staff."),
+    )
     file = models.FileField(
         _("file"), storage=_private_storage, upload_to=certificate_file_path, max_length=200, blank=True
     )

@@ -74,10 +74,10 @@ def event_for_page(*, user, pk):
 
 
 def enrolments_with_attendance(event):
-    """Enrolments with the person and the number of sessions attended, in one query."""
+    """Enrolments with the person, their certificate (if any) and the number of sessions attended, in one query."""
     return (
         Enrolment.objects.filter(event=event)
-        .select_related("person", "person__municipality")
+        .select_related("person", "person__municipality", "certificate")
         .annotate(attended=Count("attendance", filter=Q(attendance__present=True)))
         .order_by("person__last_name", "person__first_name", "id")
     )

@@ -157,13 +157,51 @@ def session_create(*, actor, event, data):
     )
 
 
+def _locked_session(session):
+    """The session and its event, both locked (event first, as attendance_record locks them)."""
+    event = _locked_event(session.event)
+    return Session.objects.select_for_update().select_related("event").get(pk=session.pk, event=event)
+
+
 @transaction.atomic
 def session_update(*, actor, session, data):
+    """Change a session's date, times or topic. Its date must stay within the event's days (Session.clean), also
+    when attendance is recorded: the attendance stays with the session. Refused once the training is closed."""
     _require_manager(actor)
-    session = Session.objects.select_for_update().select_related("event").get(pk=session.pk)
+    session = _locked_session(session)
+    if session.event.status == EventStatus.CLOSED:
+        raise ApplicationError(_("This training is closed; its sessions can no longer change."), code="closed")
     return _save_audited(
         actor=actor, instance=session, fields=SESSION_FIELDS, data=data, action="trainings.session.updated"
     )
+
+
+@transaction.atomic
+def session_delete(*, actor, session):
+    """Delete a session that was added by mistake. Refused once attendance is recorded for it (even all absent):
+    completion is computed from it. Returns the event."""
+    _require_manager(actor)
+    session = _locked_session(session)
+    event = session.event
+    if event.status == EventStatus.CLOSED:
+        raise ApplicationError(_("This training is closed; its sessions can no longer change."), code="closed")
+    if session.attendance.exists():
+        raise ApplicationError(
+            _(
+                "Attendance is recorded for the session of %(date)s, so it cannot be deleted. Change its date, "
+                "times or topic instead."
+            )
+            % {"date": session.date.strftime("%d.%m.%Y")},
+            code="has_attendance",
+        )
+    audit_record(
+        actor=actor,
+        action="trainings.session.deleted",
+        target=event,
+        data={"session_id": session.pk, "session": str(session)},
+    )
+    session.delete()
+    return event
 
 
 @transaction.atomic

@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/edit/", views.EventEditView.as_view(), name="training_event_edit"),
     path("<int:pk>/status/<slug:action>/", views.EventStatusView.as_view(), name="training_event_status"),
     path("<int:pk>/sessions/add/", views.SessionCreateView.as_view(), name="training_session_create"),
+    path("<int:pk>/sessions/<int:session_pk>/edit/", views.SessionEditView.as_view(), name="training_session_edit"),
+    path(
+        "<int:pk>/sessions/<int:session_pk>/delete/", views.SessionDeleteView.as_view(), name="training_session_delete"
+    ),
     path(
         "<int:pk>/sessions/<int:session_pk>/attendance/",
         views.AttendanceView.as_view(),

@@ -8,6 +8,16 @@ urlpatterns = [
     path("<int:pk>/certificates/issue/", views.CertificatesIssueView.as_view(), name="training_certificates_issue"),
     path("<int:pk>/certificates/retry/", views.CertificatesRetryView.as_view(), name="training_certificates_retry"),
     path(
+        "<int:pk>/enrolments/<int:enrolment_pk>/certificate/",
+        views.CertificateIssueOneView.as_view(),
+        name="training_certificate_issue",
+    ),
+    path(
+        "<int:pk>/certificates/<int:certificate_pk>/retry/",
+        views.CertificateRetryOneView.as_view(),
+        name="training_certificate_retry",
+    ),
+    path(
         "<int:pk>/certificates/<int:certificate_pk>/download/",
         views.CertificateDownloadView.as_view(),
         name="training_certificate_download",

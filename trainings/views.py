@@ -19,6 +19,7 @@ from accounts.models import Person
 from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
 from trainings import services
+from trainings.certificates import is_stuck
 from trainings.forms import (
     CourseForm,
     EventFilterForm,
@@ -91,6 +92,8 @@ class EventDetailView(PermissionRequiredMixin, View):
         enrolments = list(enrolments_with_attendance(event))
         for enrolment in enrolments:
             enrolment.attendance_percent = attendance_percent(enrolment.attended, len(sessions))
+            enrolment.certificate_row = enrolment.certificate if hasattr(enrolment, "certificate") else None
+            enrolment.certificate_stuck = enrolment.certificate_row is not None and is_stuck(enrolment.certificate_row)
         context = {
             "event": event,
             "sessions": sessions,
@@ -202,6 +205,62 @@ class SessionCreateView(ManageView):
     def page(self, event, form, status=200):
         back = ("staff:training_event_detail", (event.pk,))
         return _form_page(self.request, form=form, title=_("Add a session"), back=back, event=event, status=status)
+
+
+class SessionEditView(ManageView):
+    """Change a session's date, times or topic; its page also offers to delete it while no attendance is recorded."""
+
+    def get_session(self):
+        return get_object_or_404(
+            Session.objects.select_related("event__course", "event__municipality"),
+            pk=self.kwargs["session_pk"],
+            event_id=self.kwargs["pk"],
+        )
+
+    def get(self, request, pk, session_pk):
+        session = self.get_session()
+        return self.page(session, SessionForm(instance=session))
+
+    def post(self, request, pk, session_pk):
+        session = self.get_session()
+        form = SessionForm(request.POST, instance=Session.objects.select_related("event").get(pk=session.pk))
+        if form.is_valid():
+            try:
+                services.session_update(actor=request.user, session=session, data=form.cleaned_data)
+            except (ApplicationError, ValidationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The session was saved."))
+                return redirect("staff:training_event_detail", pk=session.event_id)
+        return self.page(session, form, status=400)
+
+    def page(self, session, form, status=200):
+        context = {
+            "form": form,
+            "session": session,
+            "event": session.event,
+            "title": _("Change the session"),
+            "has_attendance": session.attendance.exists(),
+        }
+        return render(self.request, "trainings/session_form.html", context, status=status)
+
+
+class SessionDeleteView(ManageView):
+    def post(self, request, pk, session_pk):
+        event = self.get_event()
+        session = Session.objects.filter(pk=session_pk, event=event).first()
+        if session is None:
+            messages.info(request, _("This session was deleted already; nothing was done again."))
+            return redirect("staff:training_event_detail", pk=event.pk)
+        try:
+            services.session_delete(actor=request.user, session=session)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("staff:training_session_edit", pk=event.pk, session_pk=session.pk)
+        messages.success(
+            request, _("The session of %(date)s was deleted.") % {"date": session.date.strftime("%d.%m.%Y")}
+        )
+        return redirect("staff:training_event_detail", pk=event.pk)
 
 
 class AttendanceView(ManageView):

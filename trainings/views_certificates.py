@@ -10,7 +10,7 @@ from django.views import View
 from core.errors import ApplicationError
 from core.permissions import PermissionRequiredMixin
 from trainings import certificates as services
-from trainings.models import Certificate, CertificateStatus, TrainingEvent
+from trainings.models import Certificate, CertificateStatus, Enrolment, TrainingEvent
 from trainings.permissions import can_manage_trainings, can_view_trainings
 
 
@@ -45,6 +45,54 @@ class CertificatesRetryView(PermissionRequiredMixin, View):
         count = services.certificates_retry_failed(actor=request.user, event=event)
         messages.success(request, _("%(count)s certificates are being prepared again.") % {"count": count})
         return redirect("staff:training_event_detail", pk=event.pk)
+
+
+class CertificateIssueOneView(PermissionRequiredMixin, View):
+    """One participant's certificate; a second click finds it issued and issues nothing twice."""
+
+    permission = staticmethod(can_manage_trainings)
+
+    def post(self, request, pk, enrolment_pk):
+        enrolment = get_object_or_404(Enrolment.objects.select_related("person"), pk=enrolment_pk, event_id=pk)
+        had_one = Certificate.objects.filter(enrolment=enrolment).exists()
+        try:
+            certificate = services.certificate_request(actor=request.user, enrolment=enrolment)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            name = services.participant_name(enrolment.person)
+            if had_one:
+                messages.info(
+                    request,
+                    _("%(name)s has a certificate already (%(number)s); nothing was issued again.")
+                    % {"name": name, "number": certificate.number},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Certificate %(number)s of %(name)s is being prepared; refresh the page in a minute.")
+                    % {"name": name, "number": certificate.number},
+                )
+        return redirect("staff:training_event_detail", pk=pk)
+
+
+class CertificateRetryOneView(PermissionRequiredMixin, View):
+    """The "Try again" button of one certificate: a failed one, or one stuck in the queue for more than 15 minutes."""
+
+    permission = staticmethod(can_manage_trainings)
+
+    def post(self, request, pk, certificate_pk):
+        certificate = get_object_or_404(Certificate, pk=certificate_pk, enrolment__event_id=pk)
+        certificate = services.certificate_retry(actor=request.user, certificate=certificate)
+        if certificate.status == CertificateStatus.READY:
+            messages.info(request, _("Certificate %(number)s is ready already.") % {"number": certificate.number})
+        else:
+            messages.success(
+                request,
+                _("Certificate %(number)s is being prepared again; refresh the page in a minute.")
+                % {"number": certificate.number},
+            )
+        return redirect("staff:training_event_detail", pk=pk)
 
 
 class CertificateDownloadView(PermissionRequiredMixin, View):

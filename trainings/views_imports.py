@@ -29,7 +29,7 @@ from trainings.permissions import can_manage_trainings, can_view_trainings
 
 MAX_SHEET_SIZE = 5 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FOLDER = "training_imports"
+FOLDER = imports.SHEET_FOLDER
 
 
 class SheetForm(forms.Form):

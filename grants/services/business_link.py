@@ -1,4 +1,4 @@
-"""A business-development grant's business, created from its application without retyping.
+"""A business-development grant's business, created from its application without retyping, or an existing one linked.
 
 grants depends on businesses (never the reverse): the grant holds the foreign key, and this module calls the
 businesses services, so the business's creation and its owner are validated and audited there.
@@ -79,4 +79,39 @@ def business_create_from_grant(*, actor, grant, sector=Sector.OTHER, legal_form=
     grant.business = business
     grant.save(update_fields=["business", "updated_at"])
     audit_record(actor=actor, action="grants.grant.business_linked", target=grant, data={"business": business.pk})
+    return business
+
+
+@transaction.atomic
+def business_link_existing(*, actor, grant, business):
+    """Link a business-development grant to a business already in the list (the grantee's business was recorded
+    before the grant, or by another grant). A grant has one business: a linked grant is never relinked here.
+    """
+    grant = Grant.objects.select_for_update().select_related("application__call").get(pk=grant.pk)
+    if not can_manage_businesses(actor):
+        raise ApplicationError(_("You cannot link businesses to grants."), code="not_allowed")
+    if not is_business_grant(grant):
+        raise ApplicationError(
+            _("Only a business-development grant has a business; this grant is of another component."),
+            code="not_business",
+        )
+    if grant.business_id:
+        # "already_linked_same" lets a page treat a second click on the same button as done.
+        same = grant.business_id == business.pk
+        message = (
+            _("This grant is already linked to %(name)s; nothing was changed.")
+            if same
+            else _("This grant is already linked to %(name)s. A grant has one business; it was not linked to another.")
+        )
+        raise ApplicationError(
+            message % {"name": grant.business.name}, code="already_linked_same" if same else "already_linked"
+        )
+    grant.business = business
+    grant.save(update_fields=["business", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="grants.grant.business_linked",
+        target=grant,
+        data={"business": business.pk, "existing": True},
+    )
     return business

@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("<int:pk>/sign/", views.GrantSignView.as_view(), name="grant_sign"),
     path("<int:pk>/business/", business_link.GrantBusinessCreateView.as_view(), name="grant_business_create"),
+    path("<int:pk>/business/search/", business_link.GrantBusinessSearchView.as_view(), name="grant_business_search"),
+    path("<int:pk>/business/link/", business_link.GrantBusinessLinkView.as_view(), name="grant_business_link"),
     # Implementation pages, one module per part (each defines its full paths below /staff/grants/).
     path("", include("grants.urls.staff_tranches")),
     path("", include("grants.urls.staff_visits")),

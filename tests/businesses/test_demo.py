@@ -4,7 +4,7 @@ import pytest
 
 from accounts import demo as accounts_demo
 from businesses import demo
-from businesses.models import Business, MarketLink
+from businesses.models import Business, BusinessEmployee, MarketLink
 from businesses.selectors import formalised_businesses
 
 pytestmark = pytest.mark.django_db
@@ -18,5 +18,8 @@ def test_the_demo_covers_every_municipality_and_runs_twice_without_duplicates():
     assert MarketLink.objects.filter(crosses_communities=True).exists()
     assert formalised_businesses().count() == 1
     assert all(b.snapshots.count() == 2 for b in Business.objects.all())
+    employees = BusinessEmployee.objects.count()
+    assert employees >= 8
     list(demo.seed(password="demo-password-2026"))
     assert Business.objects.count() == count and formalised_businesses().count() == 1
+    assert BusinessEmployee.objects.count() == employees
