@@ -302,7 +302,8 @@ def age_band_of_year(birth_year, on_day):
 
 
 def people_breakdown(people, *, on_day=None):
-    """Unique people of a Person queryset, counted by sex, age band (on `on_day`, today by default) and community.
+    """Unique people of a Person queryset, counted by sex, age band (on `on_day`, today by default), community, and
+    community × sex (`community_sex`, keyed by (community, sex)).
 
     Every count is of Person rows, so someone trained twice, or owner of two businesses, counts once; after a merge
     of duplicates the merged record is gone and cannot count twice. One query (a GROUP BY over the three columns).
@@ -318,9 +319,17 @@ def people_breakdown(people, *, on_day=None):
     by_sex = dict.fromkeys(Sex.values, 0)
     by_band = dict.fromkeys(AgeBand.values, 0)
     by_community = dict.fromkeys(Community.values, 0)
+    by_community_sex = {}
     for sex, birth_year, community, count in rows:
         total += count
         by_sex[sex] = by_sex.get(sex, 0) + count
         by_band[age_band_of_year(birth_year, on_day)] += count
         by_community[community] = by_community.get(community, 0) + count
-    return {"total": total, "sex": by_sex, "age_band": by_band, "community": by_community}
+        by_community_sex[(community, sex)] = by_community_sex.get((community, sex), 0) + count
+    return {
+        "total": total,
+        "sex": by_sex,
+        "age_band": by_band,
+        "community": by_community,
+        "community_sex": by_community_sex,
+    }

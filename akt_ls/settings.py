@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "businesses",
     "trainings",
     "grants",
+    "municipal",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("people/", include("accounts.urls_staff_people")),
     path("businesses/", include("businesses.urls")),
     path("trainings/", include("trainings.urls")),
+    path("municipalities/", include("municipal.urls")),
 ]

@@ -15,6 +15,7 @@ from grants.permissions import (
 )
 from grants.selectors import grant_work_counts, open_calls
 from grants.views.public import with_time_left
+from municipal.permissions import can_view_municipality_overview
 from municipalities.selectors import partner_municipalities, partner_municipalities_by_group
 from trainings.permissions import can_view_trainings
 
@@ -54,5 +55,6 @@ class StaffHomeView(PermissionRequiredMixin, TemplateView):
         context["can_manage_people"] = can_manage_people_registry(user)
         context["can_view_businesses"] = can_view_businesses(user)
         context["can_view_trainings"] = can_view_trainings(user)
+        context["can_view_municipalities"] = can_view_municipality_overview(user)
         context["work"] = grant_work_counts(user)
         return context

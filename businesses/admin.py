@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from businesses.models import Business, BusinessManager, BusinessOwner, MarketLink, Snapshot, SnapshotEmployment
+from businesses.models import (
+    Business,
+    BusinessEmployee,
+    BusinessManager,
+    BusinessOwner,
+    MarketLink,
+    Snapshot,
+    SnapshotEmployment,
+)
 
 
 class OwnerInline(admin.TabularInline):
@@ -16,6 +24,12 @@ class ManagerInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
+class EmployeeInline(admin.TabularInline):
+    model = BusinessEmployee
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
 @admin.register(Business)
 class BusinessAdmin(SimpleHistoryAdmin):
     """Registration status and formalisation change only through businesses.services.business_formalise."""
@@ -24,7 +38,7 @@ class BusinessAdmin(SimpleHistoryAdmin):
     list_filter = ["sector", "stage", "registration_status", "municipality"]
     search_fields = ["name", "trade_name", "nui", "fiscal_number"]
     readonly_fields = ["registration_status", "formalised_on"]
-    inlines = [OwnerInline, ManagerInline]
+    inlines = [OwnerInline, ManagerInline, EmployeeInline]
 
 
 class EmploymentInline(admin.TabularInline):

@@ -210,7 +210,7 @@ class PersonPickMixin(SearchPickMixin):
     """The person of an owner or manager, found by a search of the registry (accounts.selectors_people)."""
 
     template_name = "businesses/business_person_form.html"
-    choices_template = "businesses/_person_choices.html"
+    choices_template = "accounts/_person_choices.html"
 
     def build_form(self, data, q):
         return self.form_class(data, q=q, user=self.request.user)

@@ -15,6 +15,16 @@ from core.errors import ApplicationError
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 DOCUMENT_TYPES = frozenset({"application/pdf", *IMAGE_TYPES})
+# Word, Excel and OpenDocument text and spreadsheets, for documents people write rather than scan (deliverables).
+OFFICE_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
+WRITTEN_DOCUMENT_TYPES = DOCUMENT_TYPES | OFFICE_TYPES
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 THUMBNAIL_SIZE = (320, 320)
 # A decompression bomb (a small file that decodes to gigapixels) is refused rather than decoded.
@@ -43,6 +53,11 @@ def checked_upload(uploaded_file, allowed=DOCUMENT_TYPES, *, max_size=MAX_UPLOAD
     if mime not in allowed:
         if allowed == IMAGE_TYPES:
             message = _("“%(name)s” is not a photo. Upload JPEG or PNG images (the content is checked, not the name).")
+        elif allowed & OFFICE_TYPES:
+            message = _(
+                "“%(name)s” is not a PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods), JPEG or PNG file. "
+                "Save it as one of those and upload it (older .doc and .xls files: save them again as .docx or .xlsx)."
+            )
         else:
             message = _("“%(name)s” is not a PDF, JPEG or PNG file. Scan or save it as one of those and upload it.")
         raise ApplicationError(message % {"name": uploaded_name(uploaded_file)}, code="file_type_not_allowed")

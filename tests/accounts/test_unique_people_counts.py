@@ -34,6 +34,7 @@ def test_someone_trained_twice_counts_once_and_the_period_filters_by_event_start
     assert life["sex"][Sex.FEMALE] == 1 and life["sex"][Sex.MALE] == 1
     assert life["age_band"][AgeBand.YOUTH] == 1 and life["age_band"][AgeBand.ADULT] == 1
     assert life["community"][Community.SERB] == 1 and life["community"][Community.ALBANIAN] == 1
+    assert life["community_sex"] == {(Community.SERB, Sex.MALE): 1, (Community.ALBANIAN, Sex.FEMALE): 1}
 
     first_half = trained_people(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 6, 30))
     assert list(first_half) == [arta]
