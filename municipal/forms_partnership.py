@@ -168,3 +168,16 @@ class PopulationFigureForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class PopulationFigureRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the figure removed?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: typed the wrong year. Record the right figure afterwards."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -19,4 +19,9 @@ urlpatterns = [
     ),
     path("<slug:code>/profile/edit/", views.ProfileEditView.as_view(), name="municipality_profile_edit"),
     path("<slug:code>/population/new/", views.PopulationFigureCreateView.as_view(), name="population_figure_create"),
+    path(
+        "<slug:code>/population/<int:pk>/remove/",
+        views.PopulationFigureRemoveView.as_view(),
+        name="population_figure_remove",
+    ),
 ]

@@ -352,3 +352,28 @@ def population_figure_record(*, actor, municipality, data):
         data={"year": figure.year, "source": figure.source, "community": figure.community, "count": figure.count},
     )
     return figure
+
+
+@transaction.atomic
+def population_figure_remove(*, actor, figure, reason):
+    """Remove a figure recorded in error (then record the right one). The audit entry, on the municipality, keeps
+    what the figure said and why it went."""
+    _require_manager(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Write why the figure is removed (for example: typed the wrong year)."), code="no_reason"
+        )
+    municipality = Municipality.objects.select_for_update().get(pk=figure.municipality_id)
+    figure = PopulationFigure.objects.filter(pk=figure.pk).first()
+    if figure is None:
+        return None
+    audit_record(
+        actor=actor,
+        action="municipal.population_figure.removed",
+        target=municipality,
+        comment=reason,
+        data={"year": figure.year, "source": figure.source, "community": figure.community, "count": figure.count},
+    )
+    figure.delete()
+    return municipality

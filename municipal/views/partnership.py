@@ -23,11 +23,19 @@ from municipal.forms_partnership import (
     MemorandumForm,
     MemorandumSignForm,
     PopulationFigureForm,
+    PopulationFigureRemoveForm,
     ProfileForm,
 )
 from municipal.permissions import can_manage_municipal, can_view_municipal
 from municipal.services import partnership as services
-from municipalities.models import FocalPerson, Memorandum, MouStatus, Municipality, MunicipalityProfile
+from municipalities.models import (
+    FocalPerson,
+    Memorandum,
+    MouStatus,
+    Municipality,
+    MunicipalityProfile,
+    PopulationFigure,
+)
 
 TEMPLATE = "municipal/partnership/partnership_form.html"
 
@@ -276,3 +284,19 @@ class PopulationFigureCreateView(PartnershipFormMixin, View):
         services.population_figure_record(
             actor=self.request.user, municipality=self.municipality, data=form.cleaned_data
         )
+
+
+class PopulationFigureRemoveView(PartnershipFormMixin, View):
+    form_class = PopulationFigureRemoveForm
+    success_message = gettext_lazy("The population figure was removed.")
+    submit_label = gettext_lazy("Remove the figure")
+
+    def load(self):
+        self.figure = get_object_or_404(PopulationFigure, pk=self.kwargs["pk"], municipality=self.municipality)
+
+    @property
+    def title(self):
+        return _("Remove the figure %(year)s · %(source)s") % {"year": self.figure.year, "source": self.figure.source}
+
+    def save(self, form):
+        services.population_figure_remove(actor=self.request.user, figure=self.figure, **form.cleaned_data)

@@ -440,3 +440,36 @@ def test_usaids_viewer_sees_the_memoranda_terms_and_money_but_no_names_contacts_
     assert "150,000.00" in html and "37,500.00" in html and "Signed" in html
     for hidden in ("Lutfi Haziri", "Besnik Gashi", "Alban Hyseni", "/file/", "focal", "mailto:"):
         assert hidden not in html, hidden
+
+
+def test_a_figure_recorded_in_error_is_removed_with_a_reason_and_the_right_one_recorded(client, officer, gjilan):
+    wrong = PopulationFigureFactory(municipality=gjilan, year=2024, community="", count=8123)
+    client.force_login(officer)
+    url = reverse("staff:population_figure_remove", args=["gjilan", wrong.pk])
+    page = client.get(reverse("staff:municipality_detail", args=["gjilan"])).content.decode()
+    assert url in page
+
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 400 and PopulationFigure.objects.filter(pk=wrong.pk).exists()
+
+    assert client.post(url, {"reason": "Typed one digit too few"}).status_code == 302
+    assert not PopulationFigure.objects.filter(pk=wrong.pk).exists()
+    entry = AuditEntry.objects.get(action="municipal.population_figure.removed")
+    assert entry.comment == "Typed one digit too few" and entry.data["count"] == 8123
+    response = client.post(
+        reverse("staff:population_figure_create", args=["gjilan"]),
+        {"year": "2024", "source": wrong.source, "community": "", "count": "81234"},
+    )
+    assert response.status_code == 302 and PopulationFigure.objects.get(municipality=gjilan).count == 81234
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE_OFFICER, Role.USAID_VIEWER])
+def test_only_municipal_staff_remove_a_population_figure(client, gjilan, role):
+    figure = PopulationFigureFactory(municipality=gjilan, year=2024, community="")
+    client.force_login(UserFactory(role=role))
+    url = reverse("staff:population_figure_remove", args=["gjilan", figure.pk])
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(url, {"reason": "x"}).status_code == 404 and PopulationFigure.objects.filter(pk=figure.pk).exists()
+    )
+    assert url not in client.get(reverse("staff:municipality_detail", args=["gjilan"])).content.decode()
