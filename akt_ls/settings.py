@@ -137,7 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "report-reminders": {"task": "grants.report_tasks.send_report_reminders", "schedule": crontab(hour=7, minute=0)},
     "sweep-orphan-files": {
-        "task": "grants.grant_tasks.sweep_orphan_files",
+        "task": "core.tasks.sweep_orphan_files",
         "schedule": crontab(day_of_week="sunday", hour=3, minute=30),
     },
 }

@@ -17,3 +17,11 @@ def deliver_email(email_id):
 def deliver_pending_emails():
     """Periodic: send e-mails whose first attempt was lost (broker down) or failed (mail server down)."""
     return emails_deliver_pending(older_than=datetime.timedelta(minutes=2))
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
+def sweep_orphan_files():
+    """Weekly: remove uploads whose row was never committed, in the folders the apps declare (safe to run twice)."""
+    from core.orphan_files import orphan_files_sweep
+
+    return len(orphan_files_sweep())

@@ -38,11 +38,3 @@ def render_grant_agreement(grant_id):
 def render_selection_record(call_id, language):
     """Render a call's whole selection record for an audit, in the language of the manager who asked for it."""
     selection_record_render(call_id=call_id, language=language)
-
-
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660, ignore_result=True)
-def sweep_orphan_files():
-    """Weekly: remove photos and handover records whose row was never committed (safe to run twice)."""
-    from grants.services.orphan_files import orphan_files_sweep
-
-    return len(orphan_files_sweep())
