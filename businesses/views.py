@@ -188,7 +188,8 @@ class SearchPickMixin(ManageMixin):
     choices_template = ""
 
     def build_form(self, data, q):
-        raise NotImplementedError
+        """The form for what was searched; by default `form_class(data, q=…, user=…)` (the person pickers)."""
+        return self.form_class(data, q=q, user=self.request.user)
 
     def make_form(self, data=None):
         source = data if data is not None else self.request.GET
@@ -211,9 +212,6 @@ class PersonPickMixin(SearchPickMixin):
 
     template_name = "businesses/business_person_form.html"
     choices_template = "accounts/_person_choices.html"
-
-    def build_form(self, data, q):
-        return self.form_class(data, q=q, user=self.request.user)
 
 
 class OwnerAddView(PersonPickMixin, View):

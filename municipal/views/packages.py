@@ -192,12 +192,13 @@ class FormPage(PermissionRequiredMixin, View):
     permission = staticmethod(can_manage_municipal)
     template_name = "municipal/packages/form.html"
     success_message = ""
+    form_class = None
 
     def load(self):
-        raise NotImplementedError
+        """Set the objects the page is about (404 when they do not exist); nothing by default."""
 
     def make_form(self, data=None, files=None):
-        raise NotImplementedError
+        return self.form_class(data, files)
 
     def get(self, request, **kwargs):
         self.load()
