@@ -8,7 +8,7 @@ PORT ?= 8000
 DEPLOY_CHECK_ENV := DEBUG=false SECRET_KEY=deploy-check-only-2b7f9c4e1a8d6f3e0c5b9a7d2e4f6a8c1b3d5e7f9a0c2e4 \
 	ALLOWED_HOSTS=grants.example.org
 
-.PHONY: help setup run test check lint format messages compilemessages worker clean
+.PHONY: help setup run test check lint format messages compilemessages worker clean bench-reports
 
 help:
 	@echo "make run    set up everything and serve the demo site on http://$(HOST):$(PORT)"
@@ -36,6 +36,11 @@ run: setup
 	@echo "Log in with one of the demo accounts listed above."
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Speed of the indicators, the dashboard and the quarterly report on the database in DATABASE_URL (not part of make test).
+bench-reports: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) tests/bench/bench_reports.py
 
 worker: setup
 	$(VENV)/bin/celery -A akt_ls worker --loglevel=INFO

@@ -17,4 +17,5 @@ urlpatterns = [
     path("businesses/", include("businesses.urls")),
     path("trainings/", include("trainings.urls")),
     path("municipalities/", include("municipal.urls")),
+    path("", include("reports.urls")),
 ]

@@ -17,6 +17,8 @@ from grants.selectors import grant_work_counts, open_calls
 from grants.views.public import with_time_left
 from municipal.permissions import can_view_municipality_overview
 from municipalities.selectors import partner_municipalities, partner_municipalities_by_group
+from reports.permissions import can_view_indicators
+from reports.views.dashboard import dashboard_context
 from trainings.permissions import can_view_trainings
 
 
@@ -34,7 +36,8 @@ class HomeView(TemplateView):
 
 
 class StaffHomeView(PermissionRequiredMixin, TemplateView):
-    """The staff start page: what the programme holds, and the work each role may open."""
+    """The staff start page: the dashboard (for the roles that see indicators), what the programme holds, and the
+    work each role may open."""
 
     permission = staticmethod(can_use_staff_space)
     template_name = "accounts/staff_home.html"
@@ -57,4 +60,6 @@ class StaffHomeView(PermissionRequiredMixin, TemplateView):
         context["can_view_trainings"] = can_view_trainings(user)
         context["can_view_municipalities"] = can_view_municipality_overview(user)
         context["work"] = grant_work_counts(user)
+        context["can_view_indicators"] = can_view_indicators(user)
+        context["dashboard"] = dashboard_context(self.request)
         return context

@@ -18,7 +18,7 @@ LETTERS = dict(
 # Names and codes that Serbian Cyrillic text keeps in Latin letters.
 KEEP_LATIN = [
     "AKT-LS", "USAID", "CDF", "TOTP", "PDF", "XLSX", "DOCX", "CSV", "JPEG", "PNG", "EUR", "USD", "FTE", "NUI",
-    "e-mail", "Shqip", "English",
+    "e-mail", "Shqip", "English", "FY", "Q", "Q1", "Q2", "Q3", "Q4", "LOP", "SHA-256", "GNDR-2", "YOUTH-3",
 ]  # fmt: skip
 PROTECTED = re.compile(
     # escapes, placeholders, HTML, URLs, e-mail addresses, codes such as CE-2027-01 or AKT-CE-2027-0001

@@ -64,8 +64,11 @@ def test_after_log_in_each_role_lands_on_its_own_start_page(client, role, landin
 def test_staff_start_page_shows_counts_without_a_query_per_row(client, django_assert_max_num_queries):
     from tests.factories import PersonFactory
 
-    PersonFactory.create_batch(30)
     client.force_login(UserFactory(role=Role.MANAGER))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(200) as empty:
+        client.get("/en/staff/")
+    PersonFactory.create_batch(30)
+    # The page (with the managers' dashboard) costs the same whether the registry holds 0 people or 30.
+    with django_assert_max_num_queries(len(empty.captured_queries)):
         response = client.get("/en/staff/")
     assert response.context["counts"]["people"] == 30
