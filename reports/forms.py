@@ -2,12 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from municipalities.models import Municipality
 from reports.models import ReportFormat, ReportKind
-from reports.periods import Period, current_fiscal_year
+from reports.periods import Period, fiscal_year_of, quarter_of
 from reports.permissions import can_request_report_kind
 from reports.services.runs import allowed_formats
 
@@ -26,6 +27,13 @@ class PeriodType:
         (YEAR, gettext_lazy("A whole fiscal year")),
         (DATES, gettext_lazy("From a date to a date")),
     ]
+
+
+def last_completed_quarter(today=None):
+    """(fiscal year, quarter) of the last quarter that has ended: on 27.11.2026, FY2026 Q4."""
+    today = today or timezone.localdate()
+    fiscal_year, quarter = fiscal_year_of(today), quarter_of(today)
+    return (fiscal_year - 1, 4) if quarter == 1 else (fiscal_year, quarter - 1)
 
 
 def _date_input():
@@ -77,7 +85,10 @@ class ReportRequestForm(forms.Form):
         self.fields["language"].choices = list(settings.LANGUAGES)
         self.fields["format"].choices = [(f.value, f.label) for f in FORMAT_ORDER]
         if not self.is_bound:
-            self.fields["fiscal_year"].initial = current_fiscal_year()
+            # Donor reports are written for the quarter that ended last.
+            fiscal_year, quarter = last_completed_quarter()
+            self.fields["fiscal_year"].initial = fiscal_year
+            self.fields["quarter"].initial = quarter
 
     def kind_formats(self):
         """{kind: [format labels]} for the kinds on the form: shown beside the choice."""
