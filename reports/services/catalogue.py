@@ -18,12 +18,12 @@ SEED_MODULES = ("civic", "business", "municipal", "crosscutting")
 
 
 def seed_entries():
-    """The SEED lists of the calculation modules, in order."""
+    """The SEED lists of reports/catalogue_seed/, in order."""
     import importlib
 
     entries = []
     for name in SEED_MODULES:
-        entries += getattr(importlib.import_module(f"reports.calculations.{name}"), "SEED", [])
+        entries += getattr(importlib.import_module(f"reports.catalogue_seed.{name}"), "SEED", [])
     return entries
 
 

@@ -202,7 +202,7 @@ def test_csos_breakdowns_add_up_and_the_drill_down_matches(organisations):
 
 # --- Catalogue -------------------------------------------------------------------------------------------------
 def test_civic_and_municipal_seed_entries_make_valid_indicators_with_targets():
-    from reports.calculations import civic, municipal
+    from reports.catalogue_seed import civic, municipal
     from reports.models import Indicator
 
     entries = civic.SEED + municipal.SEED
