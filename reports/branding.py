@@ -11,6 +11,7 @@ import mimetypes
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from reports.models import ReportBranding
 
@@ -19,6 +20,21 @@ logger = logging.getLogger(__name__)
 # Bigger logos are left out rather than swelling every report (a cover logo is a few tens of kilobytes).
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LOGO_TYPES = {"image/png", "image/jpeg"}
+
+# The defaults of the settings REPORT_* and AGREEMENT_PROGRAMME_NAME, marked here so that the catalogues carry them:
+# a document in Albanian or Serbian prints them in its language. A text typed in the admin is printed as typed.
+DEFAULT_TEXTS = (
+    gettext_noop("Advancing Kosovo Together – Local Solutions"),
+    gettext_noop("Community Development Fund (CDF)"),
+    gettext_noop(
+        "This report is made possible by the support of the American people through the United States Agency for "
+        "International Development (USAID)."
+    ),
+    gettext_noop(
+        "The contents of this report are the sole responsibility of the Community Development Fund and do not "
+        "necessarily reflect the views of USAID or the United States Government."
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -43,12 +59,16 @@ class Branding:
 
 
 def report_branding():
-    """The branding of donor documents now: the admin's row (the newest, if someone made two) over settings."""
+    """The branding of donor documents now: the admin's row (the newest, if someone made two) over settings; the
+    settings' default texts in the active language."""
     row = ReportBranding.objects.order_by("-updated_at", "-pk").first()
 
     def pick(name, setting):
-        value = getattr(row, name, "") if row else ""
-        return (value or getattr(settings, setting, "") or "").strip()
+        value = (getattr(row, name, "") if row else "").strip()
+        if value:
+            return value
+        default = (getattr(settings, setting, "") or "").strip()
+        return gettext(default) if default in DEFAULT_TEXTS else default
 
     return Branding(
         programme_name=pick("programme_name", "AGREEMENT_PROGRAMME_NAME"),

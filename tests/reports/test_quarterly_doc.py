@@ -157,3 +157,18 @@ def test_the_municipality_figures_cost_the_same_queries_however_many_municipalit
         "istog": 1,
         "novoberde": 1,
     }
+
+
+@pytest.mark.django_db
+def test_the_default_cover_texts_follow_the_document_language():
+    from django.utils import translation
+
+    from reports.branding import report_branding
+
+    with translation.override("en"):
+        english = report_branding()
+    with translation.override("sq"):
+        albanian = report_branding()
+    assert english.programme_name == "Advancing Kosovo Together – Local Solutions"
+    assert albanian.programme_name != english.programme_name and "Kosov" in albanian.programme_name
+    assert albanian.disclaimer != english.disclaimer and "USAID" in albanian.disclaimer
