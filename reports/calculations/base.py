@@ -7,6 +7,7 @@ Filters (`[("municipality", "gjilan"), ("sex", "female")]`) narrow the same reco
 chapter, the dashboard and the drill-down lists all reuse one calculation.
 """
 
+import abc
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,7 +67,7 @@ def _plain(value):
     return value
 
 
-class Calculation:
+class Calculation(abc.ABC):
     """Subclass, set the attributes, implement `records`, and decorate with `@register`.
 
     key          stable code stored on Indicator.calculation (never rename: indicators point to it)
@@ -83,9 +84,9 @@ class Calculation:
     unit = "number"
     dimensions = {}
 
+    @abc.abstractmethod
     def records(self, period):
         """The records that make up the figure for `period`, each once."""
-        raise NotImplementedError
 
     def aggregate(self):
         """The SQL aggregate over `records` that gives the figure (a count of records by default)."""
@@ -139,8 +140,9 @@ class ShareCalculation(Calculation):
     unit = "percent"
     numerator_label = ""
 
+    @abc.abstractmethod
     def numerator_q(self, period):
-        raise NotImplementedError
+        """The condition (a Q) that the records of the numerator meet."""
 
     def compute(self, period, *, dimensions=(), filters=()):
         records = self.filtered(period, filters)

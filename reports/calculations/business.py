@@ -6,6 +6,7 @@ are computed in SQL with the arithmetic of `SnapshotEmployment.fte` (full-time Ã
 hours/40 Ã— months/12), so the indicator and the business page agree.
 """
 
+import abc
 import datetime
 from decimal import Decimal
 
@@ -326,9 +327,9 @@ class ChangeFromBaseline(Calculation):
 
     record_kind = "business"
 
+    @abc.abstractmethod
     def snapshot_value(self, snapshot, rows):
         """An expression: the value of the snapshot whose id `snapshot` gives (only `rows` of its employment)."""
-        raise NotImplementedError
 
     def records(self, period):
         return self._firms(period, Q())
