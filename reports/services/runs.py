@@ -229,7 +229,7 @@ def _fail_locked(run, error, *, action="reports.run.failed"):
 @transaction.atomic
 def _start(run_id):
     """Lock the run and move it to running; None when there is nothing to render (done, failed, or gone)."""
-    run = ReportRun.objects.select_for_update().select_related("municipality").filter(pk=run_id).first()
+    run = ReportRun.objects.select_for_update(of=("self",)).select_related("municipality").filter(pk=run_id).first()
     if run is None or run.status not in IN_PROGRESS:
         return None  # succeeded already, or failed and waiting for a person's retry: running twice changes nothing
     if run.attempts >= MAX_ATTEMPTS:
@@ -282,7 +282,9 @@ class ProgressReporter:
 
 @transaction.atomic
 def _finish(run_id, rendered):
-    run = ReportRun.objects.select_for_update().select_related("municipality", "requested_by").get(pk=run_id)
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of the outer joins that select_related adds.
+    runs = ReportRun.objects.select_for_update(of=("self",)).select_related("municipality", "requested_by")
+    run = runs.get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return run  # another delivery finished it first; its file is the run's one file
     if run.file:
